@@ -1,0 +1,8 @@
+// Migrations are plain numbered SQL files; they are imported as text so the compiled binary carries them.
+// Add a new file to migrations/ and one line here.
+// @ts-ignore -- text imports have no type declarations
+import m0001 from "../../migrations/0001_foundation.sql" with { type: "text" };
+
+export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
+  { version: 1, name: "0001_foundation", sql: m0001 },
+];

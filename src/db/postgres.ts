@@ -1,0 +1,69 @@
+import postgres from "postgres";
+import type { Db, Queryable, Row } from "./types";
+import { wrapConnectionFailure } from "./errors";
+
+/** A real PostgreSQL 14+ server through postgres.js. */
+export function openPostgres(url: string, poolSize = 10): Db {
+  const sql = postgres(url, {
+    max: poolSize,
+    onnotice: () => {},
+    prepare: true,
+    idle_timeout: 60,
+    connect_timeout: 5,
+    // int8 (counts, bigserial ids) as JS numbers; our values stay far below 2^53.
+    types: { bigint: { to: 20, from: [20], serialize: (x: number) => String(x), parse: (x: string) => Number(x) } },
+  });
+
+  const run = async <T extends Row>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
+    try {
+      return (await q.unsafe(text, params as any[], { prepare: true })) as unknown as T[];
+    } catch (err) {
+      throw wrapConnectionFailure(err);
+    }
+  };
+  const exec = async (q: postgres.Sql | postgres.TransactionSql, script: string) => {
+    try {
+      await q.unsafe(script).simple();
+    } catch (err) {
+      throw wrapConnectionFailure(err);
+    }
+  };
+  const wrap = (q: postgres.Sql | postgres.TransactionSql): Queryable => ({
+    query: (text, params) => run(q, text, params),
+    exec: (script) => exec(q, script),
+  });
+  const safeUrl = url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, "//$1@");
+
+  return {
+    kind: "postgres",
+    describe: `postgresql ${safeUrl}`,
+    ...wrap(sql),
+    async transaction(fn) {
+      try {
+        return (await sql.begin((tx) => fn(wrap(tx)))) as any;
+      } catch (err) {
+        throw wrapConnectionFailure(err);
+      }
+    },
+    async listen(channel, onPayload, onReconnect) {
+      let first = true;
+      const sub = await sql.listen(channel, onPayload, () => {
+        if (!first) onReconnect?.();
+        first = false;
+      });
+      return () => sub.unlisten();
+    },
+    async notify(channel, payload) {
+      await run(sql, "SELECT pg_notify($1, $2)", [channel, payload]);
+    },
+    async tryWithAdvisoryLock(key, fn) {
+      return this.transaction(async (tx: Queryable) => {
+        const [got] = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [key]);
+        return got?.locked ? fn(tx) : undefined;
+      });
+    },
+    async close() {
+      await sql.end({ timeout: 2 });
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/** The storage seam: everything above src/db/ talks to PostgreSQL only through this interface. */
+export type Row = Record<string, any>;
+
+export interface Queryable {
+  /** Runs one statement with $1..$n parameters and returns its rows. */
+  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(script: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: "pglite" | "postgres";
+  /** A description safe to print (no password). */
+  readonly describe: string;
+  /** Runs fn inside one transaction; rolls back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to a NOTIFY channel. onReconnect runs after the subscription is re-established (catch up from tables). */
+  listen(channel: string, onPayload: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  /** Runs fn while holding a session-level advisory lock, or returns undefined at once if another session holds it. */
+  tryWithAdvisoryLock<T>(key: number, fn: (q: Queryable) => Promise<T>): Promise<T | undefined>;
+  close(): Promise<void>;
+}
+
+/** Raised when the database cannot be reached; transports answer 503. */
+export class DatabaseUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super("Database unavailable", { cause });
+    this.name = "DatabaseUnavailableError";
+  }
+}

@@ -1,0 +1,56 @@
+import { z } from "zod";
+import { validationError, type FieldIssue } from "./errors";
+
+/** Parses input with a zod schema; on failure throws a VALIDATION_ERROR naming every offending field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  throw validationError(toFieldIssues(result.error));
+}
+
+export function toFieldIssues(error: z.ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: issue.path.length ? issue.path.map(String).join(".") : "body",
+    message: issue.message,
+    code: issue.code === "too_big" || issue.code === "too_small" ? "length" : issue.code,
+  }));
+}
+
+export const jsonByteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? "");
+
+// ---- reusable field rules -------------------------------------------------------------------------------
+
+const QUEUE_CHARS = /^[\p{L}\p{N}_.\-]+$/u;
+
+export const queueName = (max = 100) =>
+  z
+    .string({ error: "Queue name must be a string" })
+    .min(1, `Queue name must be 1-${max} characters`)
+    .max(max, `Queue name must be 1-${max} characters`)
+    .regex(QUEUE_CHARS, "Queue name can only contain alphanumeric characters, dashes, underscores, and dots")
+    .refine((s) => !s.startsWith(".") && !s.startsWith("-"), "Queue name cannot start with dots or dashes");
+
+export const isValidQueueName = (name: string, max = 100) => queueName(max).safeParse(name).success;
+
+export const intIn = (min: number, max: number, what: string) =>
+  z.number({ error: `${what} must be an integer` }).int(`${what} must be an integer`).min(min, `${what} must be between ${min} and ${max}`).max(max, `${what} must be between ${min} and ${max}`);
+
+/** RFC 3339 timestamp with any offset, parsed to a Date. */
+export const timestamp = z
+  .string({ error: "must be an RFC 3339 timestamp" })
+  .refine((s) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), "must be an RFC 3339 timestamp")
+  .transform((s) => new Date(s));
+
+export const anyJson = (what: string, maxBytes: number) =>
+  z.unknown().superRefine((v, ctx) => {
+    if (v === undefined) ctx.addIssue({ code: "custom", message: `${what} is required` });
+    else if (jsonByteLength(v) > maxBytes) ctx.addIssue({ code: "custom", message: `${what} must be at most ${maxBytes} bytes` });
+  });
+
+export const optionalJson = (what: string, maxBytes: number) =>
+  z.unknown().optional().superRefine((v, ctx) => {
+    if (v !== undefined && v !== null && jsonByteLength(v) > maxBytes) ctx.addIssue({ code: "custom", message: `${what} must be at most ${maxBytes} bytes` });
+  });
+
+export const workerId = z.string({ error: "worker_id is required" }).min(1, "worker_id must be 1-255 characters").max(255, "worker_id must be 1-255 characters");
+export const leaseId = z.string().min(1).max(255).nullish();

@@ -1,0 +1,18 @@
+import type { Engine, Principal } from "./context";
+import * as keys from "../store/api-keys";
+import { hashApiKey, safeEqual } from "../domain/credentials";
+import { unauthorized } from "../domain/errors";
+
+/** Resolves an API key to its principal: one indexed lookup, checked against revocation and expiry every time. */
+export async function authenticateApiKey(e: Engine, rawKey: string): Promise<Principal> {
+  const row = await keys.findActiveKeyByHash(e.db, hashApiKey(rawKey));
+  if (!row) throw unauthorized("Invalid API key");
+  if (!row.last_used || Date.now() - new Date(row.last_used).getTime() > 60_000) {
+    keys.touchApiKey(e.db, row.id).catch(() => {});
+  }
+  return { orgId: row.organization_id, apiKeyId: row.id, queues: row.queues ?? ["*"], planTier: row.plan_tier };
+}
+
+export function isAdminKey(e: Engine, presented: string | undefined | null): boolean {
+  return !!e.config.adminApiKey && !!presented && safeEqual(presented, e.config.adminApiKey);
+}

@@ -1,0 +1,51 @@
+import type { Db, Queryable } from "../db/types";
+import type { Config } from "../config";
+import { forbidden } from "../domain/errors";
+
+/** Who is calling: resolved by a transport from a credential, trusted by the engine. */
+export interface Principal {
+  orgId: string;
+  apiKeyId: string | null;
+  /** Queue scope of the credential; empty or containing "*" = every queue. */
+  queues: string[];
+  planTier: string;
+}
+
+export type JobEvent = "created" | "claimed" | "completed" | "failed" | "deadlettered" | "cancelled" | "retried" | "lease_expired" | "released";
+
+/**
+ * Extension points inside the transaction of a change, so that later features (workflows, quotas,
+ * notifications) join the same atomic unit instead of running after it.
+ */
+export interface EngineHooks {
+  /** Runs before jobs are inserted; throw to refuse the whole batch (quotas). */
+  beforeCreate: ((tx: Queryable, orgId: string, count: number) => Promise<void>)[];
+  /** Runs after jobs changed state, with the changed rows. */
+  afterTransition: ((tx: Queryable, event: JobEvent, jobs: any[]) => Promise<void>)[];
+}
+
+export interface Engine {
+  db: Db;
+  config: Config;
+  hooks: EngineHooks;
+  startedAt: Date;
+}
+
+export function createEngine(db: Db, config: Config): Engine {
+  return { db, config, hooks: { beforeCreate: [], afterTransition: [] }, startedAt: new Date() };
+}
+
+export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: any[]): Promise<void> {
+  if (jobs.length === 0) return;
+  for (const hook of e.hooks.afterTransition) await hook(tx, event, jobs);
+}
+
+export async function runBeforeCreate(e: Engine, tx: Queryable, orgId: string, count: number): Promise<void> {
+  for (const hook of e.hooks.beforeCreate) await hook(tx, orgId, count);
+}
+
+export const canUseQueue = (p: Principal, queue: string) => p.queues.length === 0 || p.queues.includes("*") || p.queues.includes(queue);
+
+export function assertQueueAllowed(p: Principal, queue: string): void {
+  if (!canUseQueue(p, queue)) throw forbidden(`API key is not allowed to access queue '${queue}'`);
+}

@@ -1,0 +1,23 @@
+import type { Context } from "hono";
+import { AppError, HTTP_STATUS } from "../domain/errors";
+import { isConnectionFailure } from "../db/errors";
+
+/** One JSON error envelope for every failure: {code, message, error?, details?}. */
+export function errorBody(err: AppError) {
+  const body: Record<string, unknown> = { code: err.code, message: err.message };
+  if (err.code === "VALIDATION_ERROR") body.error = "Validation failed";
+  if (err.details !== undefined) body.details = err.details;
+  return { ...body, ...err.extra };
+}
+
+export function renderError(err: unknown, c: Context): Response {
+  if (err instanceof AppError) {
+    return c.json(errorBody(err), HTTP_STATUS[err.code] as any);
+  }
+  if (isConnectionFailure(err)) {
+    c.header("Retry-After", "1");
+    return c.json({ code: "SERVICE_UNAVAILABLE", message: "Database unavailable, retry shortly" }, 503);
+  }
+  console.error(`[http] ${c.req.method} ${c.req.path} failed:`, err);
+  return c.json({ code: "INTERNAL_ERROR", message: "Internal server error" }, 500);
+}

@@ -1,0 +1,74 @@
+import type { Config } from "./config";
+import { openDatabase } from "./db/open";
+import { migrate } from "./db/migrate";
+import type { Db } from "./db/types";
+import { createEngine, type Engine } from "./engine/context";
+import { buildApp, type RouteFeature } from "./http/app";
+import { startLoops, type Loop } from "./loops/runner";
+import { leaseReaper } from "./loops/lease-reaper";
+import { scheduledActivator } from "./loops/scheduled-activator";
+
+/**
+ * A feature plugs into the server in one place: routes on the HTTP app, engine hooks, background loops,
+ * and anything it must start and stop with the process (the gRPC listener, the event bus).
+ */
+export interface Feature {
+  name: string;
+  routes?: RouteFeature;
+  loops?: (engine: Engine) => Loop[];
+  /** Called once the engine exists and before listeners open; returns a stop function. */
+  start?: (engine: Engine) => Promise<(() => Promise<void>) | void>;
+}
+
+export interface RunningServer {
+  engine: Engine;
+  db: Db;
+  url: string;
+  port: number;
+  stop: () => Promise<void>;
+}
+
+export const FEATURES: Feature[] = [];
+
+export async function startServer(config: Config, opts: { db?: Db; features?: Feature[] } = {}): Promise<RunningServer> {
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
+  await migrate(db);
+  const engine = createEngine(db, config);
+  const features = opts.features ?? FEATURES;
+
+  const stops: (() => Promise<void>)[] = [];
+  for (const f of features) {
+    const stop = await f.start?.(engine);
+    if (stop) stops.push(stop);
+  }
+
+  const app = buildApp(engine, features.flatMap((f) => (f.routes ? [f.routes] : [])));
+  const server = Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    fetch: app.fetch,
+    // Long-lived SSE/WebSocket streams must not be cut by Bun's 10 s idle default; they send keep-alives.
+    idleTimeout: 0,
+    ...((engine as any).websocket ? { websocket: (engine as any).websocket } : {}),
+  });
+
+  const loops = config.runLoops
+    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
+    : [];
+  const stopLoops = startLoops(engine, loops);
+
+  const port = server.port!;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return {
+    engine,
+    db,
+    port,
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    async stop() {
+      await stopLoops();
+      for (const stop of stops.reverse()) await stop();
+      server.stop(true);
+      if (!opts.db) await db.close();
+    },
+  };
+}

@@ -1,0 +1,338 @@
+import type { Queryable } from "../db/types";
+
+/** Every job column a reader may need (seq is internal ordering only). */
+export const JOB_COLUMNS = `id, organization_id, queue_name, status, payload, result, retry_count, max_retries, last_error,
+  created_at, scheduled_at, started_at, completed_at, expires_at, priority, tags, timeout_seconds, parent_job_id,
+  completion_webhook, assigned_worker_id, lease_id, lease_expires_at, idempotency_key, updated_at, workflow_id,
+  dependency_mode, dependencies_met, seq`;
+
+/** Appends one history row per job returned by the CTE named `changed` (the same statement as the change). */
+const recordEvents = (event: string, extra = { worker: "NULL", error: "NULL", detail: "NULL" }) => `
+  , recorded AS (
+    INSERT INTO job_events (organization_id, job_id, queue_name, event, status, worker_id, error, detail)
+    SELECT organization_id, id, queue_name, ${event}, status, ${extra.worker}, ${extra.error}, ${extra.detail} FROM changed
+  )`;
+
+export interface NewJob {
+  id: string;
+  queueName: string;
+  payload: unknown;
+  priority: number;
+  maxRetries: number | null;
+  timeoutSeconds: number | null;
+  scheduledAt: Date | null;
+  expiresAt: Date | null;
+  idempotencyKey: string | null;
+  tags: unknown;
+  parentJobId: string | null;
+  completionWebhook: string | null;
+  workflowId?: string | null;
+  dependencyMode?: string | null;
+  dependenciesMet?: boolean | null;
+}
+
+const ts = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+
+/**
+ * Inserts jobs in one statement (unnest), skipping idempotency-key conflicts. Returns the rows created.
+ * Defaults for max_retries/timeout come from the queue's config when it has one, else from the server defaults.
+ */
+export async function insertJobs(
+  q: Queryable,
+  orgId: string,
+  jobs: NewJob[],
+  defaults: { maxRetries: number; timeoutSeconds: number },
+): Promise<any[]> {
+  if (jobs.length === 0) return [];
+  return q.query(
+    `WITH input AS (
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::timestamptz[],
+                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bool[])
+         WITH ORDINALITY AS t(id, queue_name, payload, priority, max_retries, timeout_seconds, scheduled_at, expires_at,
+                              idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met, ord)
+     ), changed AS (
+       INSERT INTO jobs (id, organization_id, queue_name, status, payload, priority, max_retries, timeout_seconds, scheduled_at,
+                         expires_at, idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met)
+       SELECT i.id, $1, i.queue_name,
+              CASE WHEN i.scheduled_at > now() THEN 'scheduled' ELSE 'pending' END,
+              i.payload::jsonb, i.priority,
+              COALESCE(i.max_retries, qc.max_retries, $17), COALESCE(i.timeout_seconds, qc.default_timeout, $18),
+              i.scheduled_at, i.expires_at, i.idempotency_key, i.tags::jsonb, i.parent_job_id, i.completion_webhook,
+              i.workflow_id, i.dependency_mode, i.dependencies_met
+       FROM input i LEFT JOIN queue_config qc ON qc.organization_id = $1 AND qc.queue_name = i.queue_name
+       ORDER BY i.ord
+       ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+       RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'created'")}
+     SELECT * FROM changed`,
+    [
+      orgId,
+      jobs.map((j) => j.id),
+      jobs.map((j) => j.queueName),
+      jobs.map((j) => JSON.stringify(j.payload)),
+      jobs.map((j) => j.priority),
+      jobs.map((j) => j.maxRetries),
+      jobs.map((j) => j.timeoutSeconds),
+      jobs.map((j) => ts(j.scheduledAt)),
+      jobs.map((j) => ts(j.expiresAt)),
+      jobs.map((j) => j.idempotencyKey),
+      jobs.map((j) => json(j.tags)),
+      jobs.map((j) => j.parentJobId),
+      jobs.map((j) => j.completionWebhook),
+      jobs.map((j) => j.workflowId ?? null),
+      jobs.map((j) => j.dependencyMode ?? null),
+      jobs.map((j) => (j.dependenciesMet === undefined ? null : j.dependenciesMet)),
+      defaults.maxRetries,
+      defaults.timeoutSeconds,
+    ],
+  );
+}
+
+export async function findIdsByIdempotencyKeys(q: Queryable, orgId: string, keys: string[]): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await q.query<{ id: string; idempotency_key: string }>(
+    "SELECT id, idempotency_key FROM jobs WHERE organization_id = $1 AND idempotency_key = ANY($2::text[])",
+    [orgId, keys],
+  );
+  return new Map(rows.map((r) => [r.idempotency_key, r.id]));
+}
+
+export async function getJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
+  const [row] = await q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+  return row;
+}
+
+export interface JobFilter {
+  queueName?: string;
+  status?: string;
+  tag?: string;
+  limit: number;
+  offset: number;
+}
+
+/** Tag filter matches an array element or an object key of `tags`. */
+export async function listJobs(q: Queryable, orgId: string, f: JobFilter, onlyStatus?: string): Promise<any[]> {
+  return q.query(
+    `SELECT ${JOB_COLUMNS} FROM jobs
+     WHERE organization_id = $1
+       AND ($2::text IS NULL OR queue_name = $2)
+       AND ($3::text IS NULL OR status = $3)
+       AND ($4::text IS NULL OR tags ? $4)
+     ORDER BY created_at DESC, seq DESC
+     LIMIT $5 OFFSET $6`,
+    [orgId, f.queueName ?? null, onlyStatus ?? f.status ?? null, f.tag ?? null, f.limit, f.offset],
+  );
+}
+
+export async function countByStatus(q: Queryable, orgId: string, queueName?: string): Promise<Record<string, number>> {
+  const rows = await q.query<{ status: string; n: number }>(
+    `SELECT status, count(*)::int AS n FROM jobs WHERE organization_id = $1 AND ($2::text IS NULL OR queue_name = $2) GROUP BY status`,
+    [orgId, queueName ?? null],
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): Promise<any[]> {
+  return q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
+}
+
+/**
+ * Leases up to `limit` claimable jobs of one queue: priority first, then FIFO; SKIP LOCKED so that concurrent
+ * claimers never block on or receive the same row. One round trip for the whole batch.
+ */
+export async function claimJobs(
+  q: Queryable,
+  orgId: string,
+  queueName: string,
+  workerId: string,
+  limit: number,
+  leaseSecs: number,
+): Promise<any[]> {
+  const rows = await q.query(
+    `WITH candidates AS (
+       SELECT id FROM jobs
+       WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled')
+         AND (scheduled_at IS NULL OR scheduled_at <= now())
+         AND (expires_at IS NULL OR expires_at > now())
+         AND dependencies_met IS NOT FALSE
+         AND NOT EXISTS (SELECT 1 FROM queue_config qc WHERE qc.organization_id = $1 AND qc.queue_name = $2 AND NOT qc.enabled)
+       ORDER BY priority DESC, created_at, seq
+       LIMIT $3
+       FOR UPDATE SKIP LOCKED
+     ), changed AS (
+       UPDATE jobs j SET status = 'processing', assigned_worker_id = $4, lease_id = gen_random_uuid()::text,
+              lease_expires_at = now() + make_interval(secs => $5), started_at = COALESCE(j.started_at, now()), updated_at = now()
+       FROM candidates c WHERE j.id = c.id
+       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+     )${recordEvents("'claimed'", { worker: "assigned_worker_id", error: "NULL", detail: "jsonb_build_object('lease_id', lease_id, 'lease_expires_at', lease_expires_at)" })}
+     SELECT * FROM changed`,
+    [orgId, queueName, limit, workerId, leaseSecs],
+  );
+  return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
+}
+
+/** The lease holder's view of a job: locks the row so the following transition is decided on fresh data. */
+export async function lockLeasedJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
+  const [row] = await q.query(
+    `SELECT ${JOB_COLUMNS}, lease_expires_at > now() AS lease_live FROM jobs WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
+    [orgId, id],
+  );
+  return row;
+}
+
+export async function markCompleted(q: Queryable, id: string, result: unknown): Promise<any> {
+  const [row] = await q.query(
+    `WITH changed AS (
+       UPDATE jobs SET status = 'completed', result = $2::text::jsonb, completed_at = now(), lease_id = NULL,
+              lease_expires_at = NULL, updated_at = now()
+       WHERE id = $1 RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'completed'", { worker: "assigned_worker_id", error: "NULL", detail: "NULL" })}
+     SELECT * FROM changed`,
+    [id, json(result)],
+  );
+  return row;
+}
+
+/** A failed attempt: back to pending after `delaySecs`, or to the dead-letter queue (delaySecs null). */
+export async function markFailed(q: Queryable, id: string, error: string, delaySecs: number | null, workerId: string | null): Promise<any> {
+  const [row] = await q.query(
+    `WITH changed AS (
+       UPDATE jobs SET status = CASE WHEN $3::float8 IS NULL THEN 'deadletter' ELSE 'pending' END,
+              retry_count = retry_count + 1, last_error = $2,
+              scheduled_at = CASE WHEN $3::float8 IS NULL THEN scheduled_at ELSE now() + make_interval(secs => $3::float8) END,
+              lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
+              assigned_worker_id = CASE WHEN $3::float8 IS NULL THEN assigned_worker_id ELSE NULL END
+       WHERE id = $1 RETURNING ${JOB_COLUMNS}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'failed' END", { worker: "$4::text", error: "$2", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
+     SELECT * FROM changed`,
+    [id, error, delaySecs, workerId],
+  );
+  return row;
+}
+
+export async function renewLease(q: Queryable, id: string, leaseSecs: number): Promise<any> {
+  const [row] = await q.query(
+    `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
+    [id, leaseSecs],
+  );
+  return row;
+}
+
+export async function cancelJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
+  const [row] = await q.query(
+    `WITH changed AS (
+       UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
+       WHERE organization_id = $1 AND id = $2 AND status IN ('pending', 'scheduled') RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'cancelled'")}
+     SELECT * FROM changed`,
+    [orgId, id],
+  );
+  return row;
+}
+
+/** Manual retry of a failed or dead-lettered job. */
+export async function retryJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
+  const [row] = await q.query(
+    `WITH changed AS (
+       UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, last_error = NULL, scheduled_at = NULL,
+              completed_at = NULL, assigned_worker_id = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = now()
+       WHERE organization_id = $1 AND id = $2 AND status IN ('failed', 'deadletter') RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'retried'")}
+     SELECT * FROM changed`,
+    [orgId, id],
+  );
+  return row;
+}
+
+export async function setPriority(q: Queryable, orgId: string, id: string, priority: number): Promise<{ old_priority: number; new_priority: number } | undefined> {
+  const [row] = await q.query<{ old_priority: number; new_priority: number }>(
+    `WITH old AS (SELECT id, priority FROM jobs WHERE organization_id = $1 AND id = $2 AND status IN ('pending', 'scheduled') FOR UPDATE),
+     changed AS (
+       UPDATE jobs j SET priority = $3, updated_at = now() FROM old WHERE j.id = old.id
+       RETURNING j.id, j.organization_id, j.queue_name, j.status, old.priority AS old_priority, j.priority AS new_priority
+     )${recordEvents("'priority_changed'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('old_priority', old_priority, 'new_priority', new_priority)" })}
+     SELECT old_priority, new_priority FROM changed`,
+    [orgId, id, priority],
+  );
+  return row;
+}
+
+/**
+ * Returns expired leases to the queue (or to the dead-letter queue when out of attempts), in bounded batches.
+ * SKIP LOCKED makes it safe for several nodes to run at once.
+ */
+export async function reapExpiredLeases(q: Queryable, batch = 500): Promise<any[]> {
+  return q.query(
+    `WITH expired AS (
+       SELECT id FROM jobs WHERE status = 'processing' AND lease_expires_at < now()
+       ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+     ), changed AS (
+       UPDATE jobs j SET
+         status = CASE WHEN j.retry_count < j.max_retries THEN 'pending' ELSE 'deadletter' END,
+         last_error = CASE WHEN j.retry_count < j.max_retries THEN 'Lease expired (worker timeout)'
+                           ELSE 'Max retries exceeded after lease expiration' END,
+         retry_count = j.retry_count + 1, lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
+         assigned_worker_id = CASE WHEN j.retry_count < j.max_retries THEN NULL ELSE j.assigned_worker_id END
+       FROM expired e WHERE j.id = e.id
+       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'lease_expired' END", { worker: "NULL", error: "last_error", detail: "NULL" })}
+     SELECT * FROM changed`,
+    [batch],
+  );
+}
+
+export async function jobHistory(q: Queryable, orgId: string, jobId: string, limit: number, offset: number): Promise<any[]> {
+  return q.query(
+    `SELECT id, job_id, queue_name, event, status, worker_id, error, detail, created_at FROM job_events
+     WHERE organization_id = $1 AND job_id = $2 ORDER BY id LIMIT $3 OFFSET $4`,
+    [orgId, jobId, limit, offset],
+  );
+}
+
+// ---- dead-letter queue ----------------------------------------------------------------------------------
+
+export async function retryDeadLetters(q: Queryable, orgId: string, sel: { jobIds?: string[]; queueName?: string; limit: number }): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `WITH chosen AS (
+       SELECT id FROM jobs WHERE organization_id = $1 AND status = 'deadletter'
+         AND ($2::text[] IS NULL OR id = ANY($2::text[])) AND ($3::text IS NULL OR queue_name = $3)
+       ORDER BY created_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED
+     ), changed AS (
+       UPDATE jobs j SET status = 'pending', retry_count = 0, last_error = NULL, scheduled_at = NULL, completed_at = NULL,
+              assigned_worker_id = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = now()
+       FROM chosen c WHERE j.id = c.id RETURNING j.id, j.organization_id, j.queue_name, j.status
+     )${recordEvents("'dlq_retried'")}
+     SELECT id FROM changed`,
+    [orgId, sel.jobIds ?? null, sel.queueName ?? null, sel.limit],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function purgeDeadLetters(q: Queryable, orgId: string, sel: { queueName?: string; olderThan?: Date; limit: number }): Promise<number> {
+  const [row] = await q.query<{ n: number }>(
+    `WITH chosen AS (
+       SELECT id FROM jobs WHERE organization_id = $1 AND status = 'deadletter'
+         AND ($2::text IS NULL OR queue_name = $2) AND ($3::timestamptz IS NULL OR created_at < $3)
+       ORDER BY created_at LIMIT $4 FOR UPDATE SKIP LOCKED
+     ), purged AS (DELETE FROM jobs j USING chosen c WHERE j.id = c.id RETURNING j.id)
+     SELECT count(*)::int AS n FROM purged`,
+    [orgId, sel.queueName ?? null, ts(sel.olderThan), sel.limit],
+  );
+  return row?.n ?? 0;
+}
+
+/** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). */
+export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<number> {
+  const rows = await q.query(
+    `WITH due AS (
+       SELECT id FROM jobs WHERE status = 'scheduled' AND scheduled_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED
+     ), changed AS (
+       UPDATE jobs j SET status = 'pending', updated_at = now() FROM due WHERE j.id = due.id
+       RETURNING j.id, j.organization_id, j.queue_name, j.status
+     )${recordEvents("'activated'")}
+     SELECT id FROM changed`,
+    [batch],
+  );
+  return rows.length;
+}
