@@ -1,6 +1,7 @@
 #!/usr/bin/env bun
 import { loadConfig } from "./config";
-import { startServer, FEATURES } from "./server";
+import { startServer } from "./server";
+import { FEATURES } from "./features";
 import { openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { VERSION } from "./version";

@@ -7,6 +7,7 @@ import { buildApp, type RouteFeature } from "./http/app";
 import { startLoops, type Loop } from "./loops/runner";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
+import { FEATURES } from "./features";
 
 /**
  * A feature plugs into the server in one place: routes on the HTTP app, engine hooks, background loops,
@@ -28,15 +29,14 @@ export interface RunningServer {
   stop: () => Promise<void>;
 }
 
-export const FEATURES: Feature[] = [];
-
 export async function startServer(config: Config, opts: { db?: Db; features?: Feature[] } = {}): Promise<RunningServer> {
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
   await migrate(db);
   const engine = createEngine(db, config);
   const features = opts.features ?? FEATURES;
 
-  const stops: (() => Promise<void>)[] = [];
+  await engine.signals.start();
+  const stops: (() => Promise<void>)[] = [() => engine.signals.stop()];
   for (const f of features) {
     const stop = await f.start?.(engine);
     if (stop) stops.push(stop);
@@ -66,8 +66,8 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     async stop() {
       await stopLoops();
-      for (const stop of stops.reverse()) await stop();
       server.stop(true);
+      for (const stop of stops.reverse()) await stop();
       if (!opts.db) await db.close();
     },
   };

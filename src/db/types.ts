@@ -20,6 +20,8 @@ export interface Db extends Queryable {
   /** Runs fn while holding a session-level advisory lock, or returns undefined at once if another session holds it. */
   tryWithAdvisoryLock<T>(key: number, fn: (q: Queryable) => Promise<T>): Promise<T | undefined>;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a tarball (test snapshots, backups). */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 /** Raised when the database cannot be reached; transports answer 503. */

@@ -1,6 +1,7 @@
 import type { Db, Queryable } from "../db/types";
 import type { Config } from "../config";
 import { forbidden } from "../domain/errors";
+import { JobSignals } from "../bus/job-signals";
 
 /** Who is calling: resolved by a transport from a credential, trusted by the engine. */
 export interface Principal {
@@ -22,6 +23,14 @@ export interface EngineHooks {
   beforeCreate: ((tx: Queryable, orgId: string, count: number) => Promise<void>)[];
   /** Runs after jobs changed state, with the changed rows. */
   afterTransition: ((tx: Queryable, event: JobEvent, jobs: any[]) => Promise<void>)[];
+  /** Non-job domain events (queue.paused, worker.registered, schedule.triggered, ...), inside their transaction. */
+  onEvent: ((tx: Queryable, event: DomainEvent) => Promise<void>)[];
+}
+
+export interface DomainEvent {
+  type: string;
+  orgId: string;
+  data: Record<string, unknown>;
 }
 
 export interface Engine {
@@ -29,15 +38,21 @@ export interface Engine {
   config: Config;
   hooks: EngineHooks;
   startedAt: Date;
+  /** Cross-node news that jobs of a queue changed (LISTEN/NOTIFY). */
+  signals: JobSignals;
 }
 
 export function createEngine(db: Db, config: Config): Engine {
-  return { db, config, hooks: { beforeCreate: [], afterTransition: [] }, startedAt: new Date() };
+  return { db, config, hooks: { beforeCreate: [], afterTransition: [], onEvent: [] }, startedAt: new Date(), signals: new JobSignals(db) };
 }
 
 export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: any[]): Promise<void> {
   if (jobs.length === 0) return;
   for (const hook of e.hooks.afterTransition) await hook(tx, event, jobs);
+}
+
+export async function emitEvent(e: Engine, tx: Queryable, event: DomainEvent): Promise<void> {
+  for (const hook of e.hooks.onEvent) await hook(tx, event);
 }
 
 export async function runBeforeCreate(e: Engine, tx: Queryable, orgId: string, count: number): Promise<void> {

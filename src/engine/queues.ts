@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue } from "./context";
+import { assertQueueAllowed, canUseQueue, emitEvent } from "./context";
 import * as store from "../store/queues";
 import { badRequest, conflict, notFound } from "../domain/errors";
 import { isValidQueueName } from "../domain/validate";
@@ -46,13 +46,17 @@ export async function configureQueue(
 export async function pauseQueue(e: Engine, p: Principal, name: string, reason: string | null) {
   checkName(p, name);
   const pausedAt = new Date().toISOString();
-  const row = await store.upsertQueueConfig(
-    e.db,
-    p.orgId,
-    name,
-    { enabled: false, settingsMerge: { paused: true, paused_at: pausedAt, paused_reason: reason } },
-    defaults(e),
-  );
+  const row = await e.db.transaction(async (tx) => {
+    const updated = await store.upsertQueueConfig(
+      tx,
+      p.orgId,
+      name,
+      { enabled: false, settingsMerge: { paused: true, paused_at: pausedAt, paused_reason: reason } },
+      defaults(e),
+    );
+    await emitEvent(e, tx, { type: "queue.paused", orgId: p.orgId, data: { queue_name: name, reason } });
+    return updated;
+  });
   return { queue_name: name, paused: true, paused_at: row.settings?.paused_at ?? pausedAt, reason };
 }
 
@@ -61,7 +65,10 @@ export async function resumeQueue(e: Engine, p: Principal, name: string) {
   const existing = await store.getQueueConfig(e.db, p.orgId, name);
   if (!existing) throw notFound("Queue not found");
   const pausedAt = existing.settings?.paused_at ? Date.parse(existing.settings.paused_at) : NaN;
-  await store.upsertQueueConfig(e.db, p.orgId, name, { enabled: true, settingsMerge: { paused: false, paused_at: null, paused_reason: null } }, defaults(e));
+  await e.db.transaction(async (tx) => {
+    await store.upsertQueueConfig(tx, p.orgId, name, { enabled: true, settingsMerge: { paused: false, paused_at: null, paused_reason: null } }, defaults(e));
+    await emitEvent(e, tx, { type: "queue.resumed", orgId: p.orgId, data: { queue_name: name } });
+  });
   const pausedDurationSecs = !existing.enabled && Number.isFinite(pausedAt) ? Math.max(0, Math.floor((Date.now() - pausedAt) / 1000)) : 0;
   return { queue_name: name, resumed: true, paused_duration_secs: pausedDurationSecs };
 }

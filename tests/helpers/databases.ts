@@ -36,7 +36,7 @@ async function freshPglite(): Promise<Db> {
   pgliteSnapshot ??= (async () => {
     const db = await openPglite("memory://");
     await migrate(db);
-    const blob = await (db as any).dumpDataDir();
+    const blob = await db.dumpDataDir!();
     await db.close();
     return blob as Blob;
   })();

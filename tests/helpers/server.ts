@@ -1,5 +1,6 @@
 import { loadConfig } from "../../src/config";
-import { startServer, FEATURES, type RunningServer, type Feature } from "../../src/server";
+import { startServer, type RunningServer, type Feature } from "../../src/server";
+import { FEATURES } from "../../src/features";
 import { freshDatabase, type DbKind } from "./databases";
 
 export interface TestServer extends RunningServer {

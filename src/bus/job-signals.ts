@@ -1,0 +1,67 @@
+import type { Db } from "../db/types";
+
+export type JobSignalListener = (orgId: string, queueName: string) => void;
+
+/**
+ * News that jobs of (org, queue) changed, from any node: the job_events trigger NOTIFYs at commit and every node
+ * LISTENs once. Subscribers (idle claimers, event streams) then read the tables, which are the truth; after a
+ * database reconnect every subscriber is told "something may have changed" (orgId "*") so nothing waits forever.
+ */
+export class JobSignals {
+  private listeners = new Set<JobSignalListener>();
+  private unlisten?: () => Promise<void>;
+
+  constructor(private db: Db) {}
+
+  async start(): Promise<void> {
+    this.unlisten = await this.db.listen(
+      "spindle_job_events",
+      (payload) => {
+        for (const line of payload.split("\n")) {
+          const space = line.indexOf(" ");
+          if (space > 0) this.emit(line.slice(0, space), line.slice(space + 1));
+        }
+      },
+      () => this.emit("*", "*"),
+    );
+  }
+
+  subscribe(listener: JobSignalListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Wakes local subscribers directly (used in tests and after reconnects). */
+  emit(orgId: string, queueName: string): void {
+    for (const l of this.listeners) {
+      try {
+        l(orgId, queueName);
+      } catch (err) {
+        console.error("[bus] listener failed:", err);
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.unlisten?.().catch(() => {});
+    this.listeners.clear();
+  }
+}
+
+/** Resolves when a job of (org, queue) may have become claimable, or after timeoutMs (the safety-net poll). */
+export function waitForJobSignal(signals: JobSignals, orgId: string, queueName: string, timeoutMs: number, abort?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout>;
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      abort?.removeEventListener("abort", done);
+      resolve();
+    };
+    const unsubscribe = signals.subscribe((org, queue) => {
+      if ((org === orgId && queue === queueName) || org === "*") done();
+    });
+    timer = setTimeout(done, timeoutMs);
+    abort?.addEventListener("abort", done);
+  });
+}
