@@ -26,6 +26,8 @@ const schema = z.object({
   SPINDLE_BACKOFF_CAP_SECS: z.coerce.number().positive().default(60),
   /** How often the lease reaper looks for expired leases. */
   SPINDLE_REAPER_INTERVAL_MS: int(1000, 50, 600_000),
+  /** How often the scheduler looks for due cron schedules (a fire is at most this late). */
+  SPINDLE_SCHEDULER_INTERVAL_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
   SPINDLE_QUIET: bool.default(false),
 });
@@ -58,6 +60,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backoffBaseSecs: c.SPINDLE_BACKOFF_BASE_SECS,
     backoffCapSecs: c.SPINDLE_BACKOFF_CAP_SECS,
     reaperIntervalMs: c.SPINDLE_REAPER_INTERVAL_MS,
+    schedulerIntervalMs: c.SPINDLE_SCHEDULER_INTERVAL_MS,
     runLoops: c.SPINDLE_LOOPS,
     quiet: c.SPINDLE_QUIET,
   };

@@ -7,7 +7,7 @@ export const JOB_COLUMNS = `id, organization_id, queue_name, status, payload, re
   dependency_mode, dependencies_met, seq`;
 
 /** Appends one history row per job returned by the CTE named `changed` (the same statement as the change). */
-const recordEvents = (event: string, extra = { worker: "NULL", error: "NULL", detail: "NULL" }) => `
+export const recordEvents = (event: string, extra = { worker: "NULL", error: "NULL", detail: "NULL" }) => `
   , recorded AS (
     INSERT INTO job_events (organization_id, job_id, queue_name, event, status, worker_id, error, detail)
     SELECT organization_id, id, queue_name, ${event}, status, ${extra.worker}, ${extra.error}, ${extra.detail} FROM changed
