@@ -48,8 +48,8 @@ export async function createWorkflow(e: Engine, p: Principal, input: CreateWorkf
       metadata: input.metadata,
       totalJobs: jobs.length,
     });
-    await store.insertWorkflowKeys(tx, workflowId, input.jobs.map((j) => ({ jobId: idOf.get(j.key)!, key: j.key })));
     await insertJobsInTransaction(e, tx, p.orgId, jobs);
+    await store.insertWorkflowKeys(tx, workflowId, input.jobs.map((j) => ({ jobId: idOf.get(j.key)!, key: j.key })));
     await insertEdges(
       tx,
       input.jobs.flatMap((j) => [...new Set(j.depends_on ?? [])].map((dep) => ({ jobId: idOf.get(j.key)!, dependsOn: idOf.get(dep)! }))),
