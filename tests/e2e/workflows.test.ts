@@ -114,6 +114,20 @@ for (const kind of await databaseKinds()) {
       expect(await workflow(id)).toMatchObject({ status: "completed", completed_jobs: 4, failed_jobs: 0 });
     });
 
+    test("B and C of 20 diamonds completing at the same moment always release D", async () => {
+      const diamonds = await Promise.all(Array.from({ length: 20 }, () => createDiamond("race")));
+      const roots = await claim("race", 100);
+      expect(roots).toHaveLength(20);
+      await Promise.all(roots.map(complete));
+      const middles = await claim("race", 100);
+      expect(middles).toHaveLength(40);
+      await Promise.all(middles.map(complete));
+      const finals = await claim("race-final", 100);
+      expect(finals.map((j) => j.id).sort()).toEqual(diamonds.map((d) => d.ids.d).sort());
+      await Promise.all(finals.map(complete));
+      for (const d of diamonds) expect(await workflow(d.id)).toMatchObject({ status: "completed", completed_jobs: 4 });
+    });
+
     test("cycles, self-edges, unknown and duplicate keys and 101 jobs are refused with 400 and leave nothing behind", async () => {
       const job = (key: string, depends_on: string[] = []) => ({ key, queue_name: "refused", payload: {}, depends_on });
       const cases: [unknown[], string][] = [
