@@ -71,6 +71,7 @@ for (const kind of await databaseKinds()) {
       expect(done.progress).toMatchObject({ total: 4, completed: 4, failed: 0, pending: 0, processing: 0 });
       expect(done.dependencies).toHaveLength(4);
       expect(done.jobs.map((j: any) => j.key)).toEqual(["a", "b", "c", "d"]);
+      expect((await api.post(`/api/v1/workflows/${id}/cancel`)).status).toBe(409);
 
       // The history proves the order: D was claimed after both B and C completed.
       const eventsOf = async (jobId: string) => (await api.get(`/api/v1/jobs/${jobId}/history`)).body as any[];
