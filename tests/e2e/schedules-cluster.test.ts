@@ -2,6 +2,7 @@ import { describe, test, expect, afterAll } from "bun:test";
 import type { Subprocess } from "bun";
 import { createPostgresDatabase, postgresAvailable } from "../helpers/databases";
 import { Client } from "../helpers/server";
+import { eventually } from "../helpers/eventually";
 
 /** A real `spindle serve` process on its own free port; resolves once it prints where it listens. */
 async function startNode(databaseUrl: string): Promise<{ proc: Subprocess; url: string }> {
@@ -25,16 +26,6 @@ async function startNode(databaseUrl: string): Promise<{ proc: Subprocess; url: 
       })().catch(() => {});
       return { proc, url: m[1]! };
     }
-  }
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`condition not reached in ${timeoutMs} ms`);
-    await Bun.sleep(100);
   }
 }
 

@@ -1,20 +1,10 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
+import { eventually } from "../helpers/eventually";
 import { fireDueSchedules } from "../../src/engine/schedules";
 import { AppError } from "../../src/domain/errors";
 import type { DomainEvent } from "../../src/engine/context";
-
-/** Polls `read` until `done` holds (the scheduler works on its own clock); fails after `timeoutMs`. */
-async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read();
-    if (done(v)) return v;
-    if (Date.now() > until) throw new Error(`condition not reached in ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
-    await Bun.sleep(50);
-  }
-}
 
 for (const kind of await databaseKinds()) {
   describe(`schedules over HTTP (${kind})`, () => {
