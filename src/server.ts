@@ -7,6 +7,7 @@ import { buildApp, type RouteFeature } from "./http/app";
 import { startLoops, type Loop } from "./loops/runner";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
+import { workerLiveness } from "./loops/worker-liveness";
 import { FEATURES } from "./features";
 
 /**
@@ -53,7 +54,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
   });
 
   const loops = config.runLoops
-    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
+    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
   const stopLoops = startLoops(engine, loops);
 

@@ -337,3 +337,26 @@ export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<
   );
   return rows.length;
 }
+
+/**
+ * Returns the jobs a worker holds to the queue. A clean goodbye (deregister, stream closed) does not use up an
+ * attempt; a worker that went silent does, and is dead-lettered when out of attempts.
+ */
+export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: string, how: { countAttempt: boolean; error: string | null; exhaustedError?: string }): Promise<any[]> {
+  return q.query(
+    `WITH held AS (
+       SELECT id FROM jobs WHERE organization_id = $1 AND assigned_worker_id = $2 AND status = 'processing' FOR UPDATE
+     ), changed AS (
+       UPDATE jobs j SET
+         status = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN 'deadletter' ELSE 'pending' END,
+         last_error = CASE WHEN NOT $3::bool THEN j.last_error WHEN j.retry_count >= j.max_retries THEN $5 ELSE $4 END,
+         retry_count = j.retry_count + CASE WHEN $3::bool THEN 1 ELSE 0 END,
+         assigned_worker_id = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN j.assigned_worker_id ELSE NULL END,
+         lease_id = NULL, lease_expires_at = NULL, updated_at = now()
+       FROM held WHERE j.id = held.id
+       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "NULL" })}
+     SELECT * FROM changed`,
+    [orgId, workerId, how.countAttempt, how.error, how.exhaustedError ?? how.error],
+  );
+}
