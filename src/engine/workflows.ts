@@ -88,27 +88,30 @@ export async function workflowJob(e: Engine, p: Principal, workflowId: string, j
 
 /**
  * Cancels the workflow: jobs that have not started are cancelled, running ones finish (their completion does not
- * revive it). Cancelling a cancelled workflow is a no-op; a completed one cannot be cancelled.
+ * revive it). Cancelling a cancelled workflow is a no-op; a completed one cannot be cancelled. Job rows are locked
+ * before the workflow row, the order every transition follows (job, then its workflow), so claims and
+ * completions racing the cancel never deadlock with it.
  */
 export async function cancelWorkflow(e: Engine, p: Principal, id: string) {
-  await e.db.transaction(async (tx) => {
-    const w = await store.lockWorkflow(tx, p.orgId, id);
-    if (!w) throw notFound("Workflow not found");
-    if (w.status === "completed") throw conflict("Cannot cancel a completed workflow");
-    if (w.status === "cancelled") return;
-    await store.markCancelled(tx, id);
-    await runAfterTransition(e, tx, "cancelled", await store.cancelWaitingJobs(tx, id));
-  });
+  const w = await requireWorkflow(e, p, id);
+  if (w.status === "completed") throw conflict("Cannot cancel a completed workflow");
+  if (w.status !== "cancelled") {
+    await e.db.transaction(async (tx) => {
+      const cancelled = await store.cancelWaitingJobs(tx, id);
+      await store.markCancelled(tx, id);
+      await runAfterTransition(e, tx, "cancelled", cancelled);
+    });
+  }
   return getWorkflow(e, p, id);
 }
 
-/** Retries a failed workflow: its failed, dead-lettered and cancelled jobs start over; the rest is kept. */
+/**
+ * Retries a failed workflow: its failed, dead-lettered and cancelled jobs start over; the rest is kept. A second
+ * retry racing this one finds no job left to reset once the first commits.
+ */
 export async function retryWorkflow(e: Engine, p: Principal, id: string) {
-  await e.db.transaction(async (tx) => {
-    const w = await store.lockWorkflow(tx, p.orgId, id);
-    if (!w) throw notFound("Workflow not found");
-    if (w.status !== "failed") throw conflict(`Only failed workflows can be retried (status is '${w.status}')`);
-    await runAfterTransition(e, tx, "retried", await store.resetUnfinishedJobs(tx, id));
-  });
+  const w = await requireWorkflow(e, p, id);
+  if (w.status !== "failed") throw conflict(`Only failed workflows can be retried (status is '${w.status}')`);
+  await e.db.transaction(async (tx) => runAfterTransition(e, tx, "retried", await store.resetUnfinishedJobs(tx, id)));
   return getWorkflow(e, p, id);
 }

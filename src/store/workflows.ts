@@ -28,11 +28,6 @@ export async function getWorkflow(q: Queryable, orgId: string, id: string): Prom
   return row;
 }
 
-export async function lockWorkflow(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2 FOR UPDATE`, [orgId, id]);
-  return row;
-}
-
 export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<any[]> {
   return q.query(
     `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
@@ -78,8 +73,12 @@ export async function recomputeWorkflows(q: Queryable, ids: string[]): Promise<v
   );
 }
 
+/** Cancelled is terminal; a workflow that completed meanwhile stays completed. */
 export async function markCancelled(q: Queryable, id: string): Promise<void> {
-  await q.query(`UPDATE workflows SET status = 'cancelled', completed_at = COALESCE(completed_at, now()), updated_at = now() WHERE id = $1`, [id]);
+  await q.query(
+    `UPDATE workflows SET status = 'cancelled', completed_at = COALESCE(completed_at, now()), updated_at = now() WHERE id = $1 AND status <> 'completed'`,
+    [id],
+  );
 }
 
 /** Workflow cancel: every job that has not started yet is cancelled (running ones finish). */
