@@ -1,12 +1,14 @@
 import type { Feature } from "./server";
 import { workflowsFeature } from "./feature-workflows";
 import { schedulesFeature } from "./feature-schedules";
+import { realtimeFeature } from "./feature-realtime";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
  * adding one is one import and one line here.
  */
 export const FEATURES: Feature[] = [
+  realtimeFeature,
   workflowsFeature,
   schedulesFeature,
 ];

@@ -9,6 +9,7 @@ import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
 import { workerLiveness } from "./loops/worker-liveness";
 import { FEATURES } from "./features";
+import { websocketHandler } from "./http/websocket";
 
 /**
  * A feature plugs into the server in one place: routes on the HTTP app, engine hooks, background loops,
@@ -50,7 +51,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
     fetch: app.fetch,
     // Long-lived SSE/WebSocket streams must not be cut by Bun's 10 s idle default; they send keep-alives.
     idleTimeout: 0,
-    ...((engine as any).websocket ? { websocket: (engine as any).websocket } : {}),
+    websocket: websocketHandler,
   });
 
   const loops = config.runLoops
