@@ -4,7 +4,8 @@ import { migrate } from "./db/migrate";
 import type { Db } from "./db/types";
 import { createEngine, type Engine } from "./engine/context";
 import { buildApp, type RouteFeature } from "./http/app";
-import { startLoops, type Loop } from "./loops/runner";
+import type { Loop } from "./loops/runner";
+import { startLoopsWithLeadership } from "./loops/leadership";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
 import { workerLiveness } from "./loops/worker-liveness";
@@ -57,7 +58,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
   const loops = config.runLoops
     ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
-  const stopLoops = startLoops(engine, loops);
+  const stopLoops = startLoopsWithLeadership(engine, loops);
 
   const port = server.port!;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;

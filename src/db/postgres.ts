@@ -62,6 +62,35 @@ export function openPostgres(url: string, poolSize = 10): Db {
         return got?.locked ? fn(tx) : undefined;
       });
     },
+    async holdAdvisoryLock(key) {
+      const conn = await sql.reserve();
+      const held = async () => {
+        // Asks about this very session: a reserved connection that broke and reconnected holds nothing.
+        const [row] = await conn.unsafe(
+          `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted
+             AND ((classid::bigint << 32) | objid::bigint) = $1::bigint AND objsubid = 1) AS held`,
+          [key],
+        );
+        return !!row?.held;
+      };
+      try {
+        const [got] = await conn.unsafe("SELECT pg_try_advisory_lock($1::bigint) AS locked", [key]);
+        if (!got?.locked) {
+          conn.release();
+          return undefined;
+        }
+      } catch (err) {
+        conn.release();
+        throw wrapConnectionFailure(err);
+      }
+      return {
+        stillHeld: () => held().catch(() => false),
+        async release() {
+          await conn.unsafe("SELECT pg_advisory_unlock($1::bigint)", [key]).catch(() => {});
+          conn.release();
+        },
+      };
+    },
     async close() {
       await sql.end({ timeout: 2 });
     },
