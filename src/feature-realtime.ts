@@ -6,6 +6,8 @@ import { eventRoutes } from "./http/routes/events";
 import { wsRoutes } from "./http/routes/ws";
 
 const hubs = new WeakMap<Engine, EventHub>();
+/** The node's event hub of a running engine (subscriber counts for operators and tests). */
+export const hubOf = (engine: Engine): EventHub | undefined => hubs.get(engine);
 
 /** SSE and WebSocket streams of every recorded event, fed by one tailer per node. docs/realtime.md */
 export const realtimeFeature: Feature = {

@@ -1,0 +1,182 @@
+/** Real-time clients for tests: an SSE reader over fetch streaming, and a WebSocket with awaitable messages. */
+
+export interface SseMessage {
+  id?: string;
+  data: string;
+  /** The parsed event object ({type, data}). */
+  event: any;
+}
+
+/** Reads a `text/event-stream` response frame by frame, the way EventSource does (unnamed messages only). */
+export class SseReader {
+  readonly messages: SseMessage[] = [];
+  readonly comments: string[] = [];
+  /** The last id the stream set: what an EventSource would send back as Last-Event-ID. */
+  lastEventId: string | undefined;
+  ended = false;
+  private waiters: (() => void)[] = [];
+  private abort = new AbortController();
+
+  private constructor(readonly response: Response) {}
+
+  static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
+    const abort = new AbortController();
+    const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers }, signal: abort.signal });
+    const reader = new SseReader(res);
+    reader.abort = abort;
+    if (res.ok && res.body) void reader.pump(res.body);
+    else reader.ended = true;
+    return reader;
+  }
+
+  /** Opens the stream without reading it (a stalled client). */
+  static async openPaused(url: string, headers: Record<string, string> = {}): Promise<{ response: Response; resume: () => SseReader }> {
+    const res = await fetch(url, { headers: { accept: "text/event-stream", ...headers } });
+    return {
+      response: res,
+      resume: () => {
+        const reader = new SseReader(res);
+        void reader.pump(res.body!);
+        return reader;
+      },
+    };
+  }
+
+  private async pump(body: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder();
+    let buffer = "";
+    try {
+      const reader = body.getReader();
+      for (;;) {
+        const { value: chunk, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(chunk, { stream: true });
+        let cut: number;
+        while ((cut = buffer.indexOf("\n\n")) >= 0) {
+          this.frame(buffer.slice(0, cut));
+          buffer = buffer.slice(cut + 2);
+        }
+        this.notify();
+      }
+    } catch {}
+    this.ended = true;
+    this.notify();
+  }
+
+  private frame(text: string) {
+    let id: string | undefined;
+    const data: string[] = [];
+    for (const line of text.split("\n")) {
+      if (line.startsWith(":")) this.comments.push(line.slice(1).trim());
+      else if (line.startsWith("id:")) id = line.slice(3).trim();
+      else if (line.startsWith("data:")) data.push(line.slice(5).replace(/^ /, ""));
+      else if (line.startsWith("event:")) throw new Error(`named event sent: ${line}`);
+    }
+    if (id !== undefined) this.lastEventId = id;
+    if (data.length === 0) return;
+    const joined = data.join("\n");
+    this.messages.push({ id, data: joined, event: JSON.parse(joined) });
+  }
+
+  private notify() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves when `done(messages)` holds; rejects after timeoutMs or when the stream ends first. */
+  async until(done: (messages: SseMessage[]) => boolean, timeoutMs = 15_000): Promise<SseMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.messages)) {
+      if (this.ended) throw new Error(`stream ended before the condition held; got ${this.messages.map((m) => m.event.type).join(",")}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`condition not met in ${timeoutMs} ms; got ${this.messages.map((m) => m.event.type).join(",")}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.messages;
+  }
+
+  async untilEnded(timeoutMs = 15_000): Promise<SseMessage[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended) {
+      if (Date.now() > deadline) throw new Error("stream did not end");
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.messages;
+  }
+
+  /** Events (parsed) about one job. */
+  forJob(jobId: string): any[] {
+    return this.messages.map((m) => m.event).filter((e) => e.data?.job_id === jobId);
+  }
+
+  close() {
+    this.abort.abort();
+  }
+}
+
+/** A WebSocket whose received events can be awaited. */
+export class WsReader {
+  readonly events: any[] = [];
+  closed: { code: number; reason: string } | undefined;
+  private waiters: (() => void)[] = [];
+
+  private constructor(readonly socket: WebSocket) {
+    socket.addEventListener("message", (m) => {
+      this.events.push(JSON.parse(String(m.data)));
+      this.notify();
+    });
+    socket.addEventListener("close", (c) => {
+      this.closed = { code: c.code, reason: c.reason };
+      this.notify();
+    });
+  }
+
+  static open(url: string): Promise<WsReader> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url);
+      const reader = new WsReader(socket);
+      socket.addEventListener("open", () => resolve(reader), { once: true });
+      socket.addEventListener("error", () => reject(new Error("websocket failed to open")), { once: true });
+    });
+  }
+
+  private notify() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  send(command: unknown) {
+    this.socket.send(JSON.stringify(command));
+  }
+
+  async until(done: (events: any[]) => boolean, timeoutMs = 15_000): Promise<any[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done(this.events)) {
+      if (this.closed) throw new Error(`socket closed (${this.closed.code}) before the condition held`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`condition not met in ${timeoutMs} ms; got ${this.events.map((e) => e.type).join(",")}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    return this.events;
+  }
+
+  close() {
+    this.socket.close(1000, "Client disconnect");
+  }
+}
