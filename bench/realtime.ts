@@ -8,6 +8,7 @@
 import type { Subprocess } from "bun";
 import { createPostgresDatabase, postgresAvailable } from "../tests/helpers/databases";
 import { Client } from "../tests/helpers/server";
+import { startNode } from "../tests/helpers/nodes";
 
 const subscribers = Number(process.argv[2] ?? 100);
 const seconds = Number(process.argv[3] ?? 5);
@@ -15,36 +16,17 @@ const idle = Number(process.argv[4] ?? 1000);
 
 async function startServer(): Promise<{ proc: Subprocess; url: string; label: string; cleanup: () => Promise<void> }> {
   const pg = (await postgresAvailable()) ? await createPostgresDatabase() : undefined;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true" };
-  if (pg) env.DATABASE_URL = pg.url;
-  else {
-    delete env.DATABASE_URL;
-    env.SPINDLE_DATA_DIR = "memory://";
-  }
-  const proc = Bun.spawn([process.execPath, "src/main.ts", "serve"], { cwd: `${import.meta.dir}/..`, env, stdout: "pipe", stderr: "inherit" });
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let seen = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`server exited: ${seen}`);
-    seen += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-    if (m) {
-      void (async () => {
-        while (!(await reader.read()).done) {}
-      })().catch(() => {});
-      return {
-        proc,
-        url: m[1]!,
-        label: pg ? "postgresql" : "pglite",
-        cleanup: async () => {
-          proc.kill("SIGKILL");
-          await proc.exited;
-          await pg?.drop();
-        },
-      };
-    }
-  }
+  const { proc, url } = await startNode(pg?.url);
+  return {
+    proc,
+    url,
+    label: pg ? "postgresql" : "pglite",
+    cleanup: async () => {
+      proc.kill("SIGKILL");
+      await proc.exited;
+      await pg?.drop();
+    },
+  };
 }
 
 const rssKb = async (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(await Bun.file(`/proc/${pid}/status`).text())![1]);

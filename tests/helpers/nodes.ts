@@ -1,10 +1,15 @@
 import type { Subprocess } from "bun";
 
-/** A real `spindle serve` process on its own free port; resolves once it prints where it listens. */
-export async function startNode(databaseUrl: string, env: Record<string, string> = {}): Promise<{ proc: Subprocess; url: string }> {
+/**
+ * A real `spindle serve` process on its own free port; resolves once it prints where it listens. Without a
+ * database URL it runs on an in-memory embedded database.
+ */
+export async function startNode(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<{ proc: Subprocess; url: string }> {
+  const { DATABASE_URL: _inherited, ...parentEnv } = process.env;
+  const database = databaseUrl ? { DATABASE_URL: databaseUrl } : { SPINDLE_DATA_DIR: "memory://" };
   const proc = Bun.spawn([process.execPath, "src/main.ts", "serve"], {
     cwd: `${import.meta.dir}/../..`,
-    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", ...env },
+    env: { ...parentEnv, ...database, HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", ...env },
     stdout: "pipe",
     stderr: "inherit",
   });

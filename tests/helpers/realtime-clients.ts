@@ -1,5 +1,32 @@
 /** Real-time clients for tests: an SSE reader over fetch streaming, and a WebSocket with awaitable messages. */
 
+/** Something that receives items over time and can be waited on until a condition holds. */
+class Receiver {
+  private waiters: (() => void)[] = [];
+
+  protected notify() {
+    for (const w of this.waiters.splice(0)) w();
+  }
+
+  /** Resolves once done() holds; rejects after timeoutMs, or when over() says no more will come. */
+  protected async waitFor(done: () => boolean, over: () => string | undefined, describe: () => string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      const why = over();
+      if (why) throw new Error(`${why} before the condition held; got ${describe()}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`condition not met in ${timeoutMs} ms; got ${describe()}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 1000));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
 export interface SseMessage {
   id?: string;
   data: string;
@@ -8,16 +35,17 @@ export interface SseMessage {
 }
 
 /** Reads a `text/event-stream` response frame by frame, the way EventSource does (unnamed messages only). */
-export class SseReader {
+export class SseReader extends Receiver {
   readonly messages: SseMessage[] = [];
   readonly comments: string[] = [];
   /** The last id the stream set: what an EventSource would send back as Last-Event-ID. */
   lastEventId: string | undefined;
   ended = false;
-  private waiters: (() => void)[] = [];
   private abort = new AbortController();
 
-  private constructor(readonly response: Response) {}
+  private constructor(readonly response: Response) {
+    super();
+  }
 
   static async open(url: string, headers: Record<string, string> = {}): Promise<SseReader> {
     const abort = new AbortController();
@@ -78,40 +106,15 @@ export class SseReader {
     this.messages.push({ id, data: joined, event: JSON.parse(joined) });
   }
 
-  private notify() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
   /** Resolves when `done(messages)` holds; rejects after timeoutMs or when the stream ends first. */
   async until(done: (messages: SseMessage[]) => boolean, timeoutMs = 15_000): Promise<SseMessage[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done(this.messages)) {
-      if (this.ended) throw new Error(`stream ended before the condition held; got ${this.messages.map((m) => m.event.type).join(",")}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`condition not met in ${timeoutMs} ms; got ${this.messages.map((m) => m.event.type).join(",")}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 1000));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    const types = () => this.messages.map((m) => m.event.type).join(",");
+    await this.waitFor(() => done(this.messages), () => (this.ended ? "stream ended" : undefined), types, timeoutMs);
     return this.messages;
   }
 
   async untilEnded(timeoutMs = 15_000): Promise<SseMessage[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended) {
-      if (Date.now() > deadline) throw new Error("stream did not end");
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 200);
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    await this.waitFor(() => this.ended, () => undefined, () => `${this.messages.length} messages`, timeoutMs);
     return this.messages;
   }
 
@@ -126,12 +129,12 @@ export class SseReader {
 }
 
 /** A WebSocket whose received events can be awaited. */
-export class WsReader {
+export class WsReader extends Receiver {
   readonly events: any[] = [];
   closed: { code: number; reason: string } | undefined;
-  private waiters: (() => void)[] = [];
 
   private constructor(readonly socket: WebSocket) {
+    super();
     socket.addEventListener("message", (m) => {
       this.events.push(JSON.parse(String(m.data)));
       this.notify();
@@ -151,28 +154,13 @@ export class WsReader {
     });
   }
 
-  private notify() {
-    for (const w of this.waiters.splice(0)) w();
-  }
-
   send(command: unknown) {
     this.socket.send(JSON.stringify(command));
   }
 
   async until(done: (events: any[]) => boolean, timeoutMs = 15_000): Promise<any[]> {
-    const deadline = Date.now() + timeoutMs;
-    while (!done(this.events)) {
-      if (this.closed) throw new Error(`socket closed (${this.closed.code}) before the condition held`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`condition not met in ${timeoutMs} ms; got ${this.events.map((e) => e.type).join(",")}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, Math.min(left, 1000));
-        this.waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
+    const over = () => (this.closed ? `socket closed (${this.closed.code})` : undefined);
+    await this.waitFor(() => done(this.events), over, () => this.events.map((e) => e.type).join(","), timeoutMs);
     return this.events;
   }
 
