@@ -8,6 +8,8 @@ const schema = z.object({
   HOST: z.string().default("::"),
   PORT: int(8080, 0, 65535),
   GRPC_PORT: int(50051, 0, 65535),
+  /** Origins allowed to call the gRPC-web/Connect routes on PORT from a browser, comma-separated; "*" = any. */
+  SPINDLE_GRPC_WEB_CORS_ORIGINS: z.string().default(""),
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: int(10, 1, 500),
   SPINDLE_DATA_DIR: z.string().default("./data"),
@@ -47,6 +49,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: c.HOST,
     port: c.PORT,
     grpcPort: c.GRPC_PORT,
+    grpcWebCorsOrigins: c.SPINDLE_GRPC_WEB_CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     dataDir: c.SPINDLE_DATA_DIR,
