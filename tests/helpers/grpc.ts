@@ -91,3 +91,32 @@ export function nextMessages<T = any>(stream: NodeJS.ReadableStream, count: numb
 }
 
 export { grpc };
+
+/** Plain JSON ⇄ google.protobuf.Struct as proto-loader sees it, the way the SDK converts payloads itself. */
+export function toStruct(obj: Record<string, unknown>): any {
+  return { fields: Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, toValue(v)])) };
+}
+function toValue(v: unknown): any {
+  if (v === null || v === undefined) return { nullValue: "NULL_VALUE" };
+  if (typeof v === "number") return { numberValue: v };
+  if (typeof v === "string") return { stringValue: v };
+  if (typeof v === "boolean") return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(toValue) } };
+  return { structValue: toStruct(v as Record<string, unknown>) };
+}
+export function fromStruct(s: any): Record<string, unknown> | null {
+  if (!s) return null;
+  return Object.fromEntries(Object.entries(s.fields ?? {}).map(([k, v]) => [k, fromValue(v)]));
+}
+function fromValue(v: any): unknown {
+  switch (v.kind) {
+    case "nullValue": return null;
+    case "numberValue": return v.numberValue;
+    case "stringValue": return v.stringValue;
+    case "boolValue": return v.boolValue;
+    case "listValue": return (v.listValue.values ?? []).map(fromValue);
+    case "structValue": return fromStruct(v.structValue);
+    default: return undefined;
+  }
+}
+export const seconds = (ts: any) => (ts ? Number(ts.seconds) + ts.nanos / 1e9 : null);
