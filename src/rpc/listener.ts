@@ -2,7 +2,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Engine } from "../engine/context";
-import { rpcRoutes, RPC_READ_MAX_BYTES } from "./routes";
+import { rpcRoutes, RPC_HANDLER_OPTIONS } from "./routes";
 import { useSpecGrpcMessages } from "./grpc-message";
 
 export interface GrpcListener {
@@ -31,7 +31,7 @@ export async function listenGrpc(engine: Engine, host: string, port: number): Pr
     grpc: true,
     grpcWeb: true,
     connect: true,
-    readMaxBytes: RPC_READ_MAX_BYTES,
+    ...RPC_HANDLER_OPTIONS,
     // An unknown method is UNIMPLEMENTED for gRPC callers (trailers-only response), a 404 for everyone else.
     fallback: (req, res) => {
       if (isGrpc(req.headers["content-type"])) {

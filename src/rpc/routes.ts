@@ -8,6 +8,12 @@ import { workerService } from "./worker-service";
 /** Requests up to 4 MiB (grpc-js's default receive limit): room for a 1 MiB payload in any encoding. */
 export const RPC_READ_MAX_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Options shared by both mounts. Connect-JSON replies spell out zero values (pending: "0", success: false) so that
+ * curl and browser users see every field, like the REST API does.
+ */
+export const RPC_HANDLER_OPTIONS = { readMaxBytes: RPC_READ_MAX_BYTES, jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: true } } as const;
+
 /** The spooled.v1 services; the same routes serve :50051 and the HTTP app. */
 export const rpcRoutes = (engine: Engine) => (router: ConnectRouter) => {
   router.service(QueueService, queueService(engine));

@@ -2,7 +2,7 @@ import { cors } from "hono/cors";
 import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { RouteFeature } from "../http/app";
-import { rpcRoutes, RPC_READ_MAX_BYTES, RPC_SERVICE_PATHS } from "./routes";
+import { rpcRoutes, RPC_HANDLER_OPTIONS, RPC_SERVICE_PATHS } from "./routes";
 
 /** What a browser client may send and read across origins (gRPC-web and Connect headers plus our credentials). */
 const ALLOWED_HEADERS = [
@@ -16,7 +16,7 @@ const EXPOSED_HEADERS = ["grpc-status", "grpc-message", "grpc-status-details-bin
  * and stays on the gRPC port. Cross-origin access is off unless the operator lists origins.
  */
 export const rpcWebRoutes: RouteFeature = ({ root }, engine) => {
-  const router = createConnectRouter({ grpc: true, grpcWeb: true, connect: true, readMaxBytes: RPC_READ_MAX_BYTES });
+  const router = createConnectRouter({ grpc: true, grpcWeb: true, connect: true, ...RPC_HANDLER_OPTIONS });
   rpcRoutes(engine)(router);
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, createFetchHandler(h)]));
   const origins = engine.config.grpcWebCorsOrigins;
