@@ -32,10 +32,12 @@ export async function listenGrpc(engine: Engine, host: string, port: number): Pr
     grpcWeb: true,
     connect: true,
     ...RPC_HANDLER_OPTIONS,
-    // An unknown method is UNIMPLEMENTED for gRPC callers (trailers-only response), a 404 for everyone else.
+    // An unknown method is UNIMPLEMENTED for gRPC callers, a 404 for everyone else. The status goes in real
+    // trailers: grpc-js read a headers-only reply from Bun's HTTP/2 server as "ended without gRPC status".
     fallback: (req, res) => {
       if (isGrpc(req.headers["content-type"])) {
-        res.writeHead(200, { "content-type": "application/grpc", "grpc-status": "12", "grpc-message": `Method not found` });
+        res.writeHead(200, { "content-type": "application/grpc" });
+        res.addTrailers({ "grpc-status": "12", "grpc-message": "Method not found" });
       } else {
         res.writeHead(404, { "content-type": "text/plain" });
       }
