@@ -28,6 +28,14 @@ for (const kind of await databaseKinds()) {
     const getJob = async (jobId: string) => (await c.call(c.queue, "getJob", { jobId })).job;
     const dequeue = async (queueName: string, workerId = "w1", batchSize = 1) => (await c.call(c.queue, "dequeue", { queueName, workerId, batchSize })).jobs as any[];
 
+    test("the gRPC port answers on 127.0.0.1, ::1 and localhost", async () => {
+      for (const host of ["127.0.0.1", "[::1]", "localhost"]) {
+        const other = grpcClients(`${host}:${grpcPortOf(s)}`, key);
+        expect((await other.call(other.queue, "getQueueStats", { queueName: "reach" })).queueName).toBe("reach");
+        other.close();
+      }
+    });
+
     test("Enqueue stores the job with contract defaults, GetJob returns every field, and REST sees the same job", async () => {
       const r = await enqueue({ queueName: "mail", payload: toStruct({ to: "a@b.c", n: 2, deep: { ok: true, list: [1, "x"] } }), priority: 7, idempotencyKey: "k-1", tags: { team: "core" } });
       expect(r).toEqual({ jobId: expect.any(String), created: true });
