@@ -30,9 +30,9 @@ export class StreamAuthorization {
 
   constructor(private engine: Engine, private headers: Headers, public principal: Principal) {}
 
-  /** Called per message sent (countsAsMessage) and on idle wake-ups, which only count toward the time limit. */
-  async recheck(countsAsMessage = true): Promise<void> {
-    if (countsAsMessage) this.messages++;
+  /** Called once per message; re-reads the key when the message or time budget is used up. */
+  async recheck(): Promise<void> {
+    this.messages++;
     if (this.messages < 32 && Date.now() - this.checkedAt < 30_000) return;
     this.messages = 0;
     this.checkedAt = Date.now();

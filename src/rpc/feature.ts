@@ -2,6 +2,7 @@ import type { Feature } from "../server";
 import type { Engine } from "../engine/context";
 import { listenGrpc, type GrpcListener } from "./listener";
 import { rpcWebRoutes } from "./web-routes";
+import { activeStreams } from "./active-streams";
 
 const listeners = new WeakMap<Engine, GrpcListener>();
 
@@ -21,6 +22,8 @@ export const grpcFeature: Feature = {
     return async () => {
       listeners.delete(engine);
       await listener.close();
+      // Streams on either mount hand their jobs back as they close; let them finish before the database goes.
+      await activeStreams(engine).drained(5000);
     };
   },
 };

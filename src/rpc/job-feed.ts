@@ -1,37 +1,27 @@
 import type { Engine } from "../engine/context";
 import { claimJobs, type ClaimRequest } from "../engine/leases";
-import { waitForJobSignal } from "../bus/job-signals";
 import type { StreamAuthorization } from "./auth";
+import { queueFeeds } from "./queue-feed";
 
 /**
- * Idle streams sleep until the job bus says their queue changed. This poll only catches what no event announces
- * (a retried job whose backoff delay ran out, a lost notification), so it can be slow.
- */
-export const SAFETY_POLL_MS = 2000;
-
-/**
- * Claims one job at a time for a streaming worker and yields it, waiting on queue signals while the queue is empty.
- * The wait is armed before each claim, so a job committed between an empty claim and the wait still wakes us.
+ * Yields jobs leased to a streaming worker for as long as the stream is open: claimed directly while the queue has
+ * work, otherwise from the queue's feed, which wakes on job signals.
  */
 export async function* claimWhenAvailable(engine: Engine, auth: StreamAuthorization, claim: ClaimRequest, signal: AbortSignal): AsyncGenerator<any> {
-  while (!signal.aborted) {
-    const armed = new AbortController();
-    const stopWaiting = () => armed.abort();
-    signal.addEventListener("abort", stopWaiting);
-    const wake = waitForJobSignal(engine.signals, auth.principal.orgId, claim.queueName, SAFETY_POLL_MS, armed.signal);
-    try {
-      const [job] = await claimJobs(engine, auth.principal, { ...claim, limit: 1 });
-      if (job) {
-        armed.abort();
-        yield job;
-        await auth.recheck();
-        continue;
+  const one = { ...claim, limit: 1 };
+  const { feed, close } = queueFeeds(engine).open(auth.principal.orgId, claim.queueName);
+  try {
+    while (!signal.aborted) {
+      const seen = feed.generation;
+      let [job] = await claimJobs(engine, auth.principal, one);
+      if (!job) {
+        job = await feed.wait({ principal: auth.principal, claim: one, signal }, seen);
+        if (!job) continue;
       }
-      await wake;
-      await auth.recheck(false);
-    } finally {
-      armed.abort();
-      signal.removeEventListener("abort", stopWaiting);
+      yield job;
+      await auth.recheck();
     }
+  } finally {
+    close();
   }
 }

@@ -2,12 +2,12 @@ import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Engine } from "../engine/context";
 import { claimJobs } from "../engine/leases";
-import { releaseJobsOfClosedWorker } from "../engine/workers";
 import { AppError } from "../domain/errors";
 import { ProcessResponseSchema, type ProcessRequest, type ProcessResponse } from "../../gen/spooled/v1/queue_pb";
 import { authenticateCall, StreamAuthorization } from "./auth";
 import { inBandError, toConnectError } from "./errors";
 import { claimInput } from "./inputs";
+import { activeStreams, handBackJobs } from "./active-streams";
 import { jobMessage } from "./messages";
 import type { settlement } from "./queue-service";
 
@@ -24,10 +24,12 @@ export async function* processJobs(
   requests: AsyncIterable<ProcessRequest>,
   ctx: HandlerContext,
 ): AsyncGenerator<ProcessResponse> {
+  const leave = activeStreams(engine).enter();
   let stream: StreamAuthorization;
   try {
     stream = new StreamAuthorization(engine, ctx.requestHeader, await authenticateCall(engine, ctx.requestHeader));
   } catch (err) {
+    leave();
     throw toConnectError(err);
   }
   const workers = new Set<string>();
@@ -72,7 +74,8 @@ export async function* processJobs(
     }
   } finally {
     for (const workerId of workers) {
-      await releaseJobsOfClosedWorker(engine, stream.principal.orgId, workerId).catch((err) => console.error("[grpc] releasing jobs of a closed stream failed:", err));
+      await handBackJobs(engine, stream.principal.orgId, workerId);
     }
+    leave();
   }
 }

@@ -4,7 +4,6 @@ import type { Engine } from "../engine/context";
 import * as jobs from "../engine/jobs";
 import * as leases from "../engine/leases";
 import { queueStats } from "../engine/queues";
-import { releaseJobsOfClosedWorker } from "../engine/workers";
 import { AppError } from "../domain/errors";
 import {
   QueueService,
@@ -26,6 +25,7 @@ import { claimInput, completeInput, enqueueInput, failInput, renewInput } from "
 import { jobMessage, timestampOf } from "./messages";
 import { claimWhenAvailable } from "./job-feed";
 import { processJobs } from "./process-jobs";
+import { activeStreams, handBackJobs } from "./active-streams";
 
 const isSoftMiss = (err: unknown) => err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "LEASE_EXPIRED");
 
@@ -114,12 +114,14 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
 
     /** Pushes each claimable job, leased to the worker; whatever it still holds goes back when the stream closes. */
     async *streamJobs(req, ctx) {
+      const leave = activeStreams(engine).enter();
       let stream: StreamAuthorization;
       let claim: ReturnType<typeof claimInput>;
       try {
         stream = new StreamAuthorization(engine, ctx.requestHeader, await auth(ctx));
         claim = claimInput(req);
       } catch (err) {
+        leave();
         throw toConnectError(err);
       }
       try {
@@ -127,7 +129,8 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {
-        await releaseJobsOfClosedWorker(engine, stream.principal.orgId, claim.workerId).catch((err) => console.error("[grpc] releasing jobs of a closed stream failed:", err));
+        await handBackJobs(engine, stream.principal.orgId, claim.workerId);
+        leave();
       }
     },
 

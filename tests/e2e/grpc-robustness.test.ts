@@ -9,7 +9,7 @@ function sendRaw(port: number, bytes: Buffer | string): Promise<Buffer> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const socket = net.connect({ host: "127.0.0.1", port }, () => socket.write(bytes));
-    socket.on("data", (d) => chunks.push(d));
+    socket.on("data", (d: Buffer) => chunks.push(d));
     socket.on("error", () => {});
     const timer = setTimeout(() => socket.destroy(), 1500);
     socket.on("close", () => {

@@ -102,6 +102,22 @@ for (const kind of await databaseKinds()) {
       await all;
       expect(new Set(received.map((j) => j.id)).size).toBe(12);
       for (const call of calls) call.cancel();
+      // Whatever state each stream was in when cancelled (claiming, idle, writing), all twelve come back.
+      await eventually(() => c.call(c.queue, "getQueueStats", { queueName: "shared" }), (st: any) => st.pending === "12", "release of every stream");
+    });
+
+    test("an idle stream also gets a retried job once its backoff has passed (no event announces that moment)", async () => {
+      const id = await enqueue("retry-later", 1);
+      const call = c.queue.streamJobs({ queueName: "retry-later", workerId: "patient" }, c.metadata);
+      call.on("error", () => {});
+      const [first] = await nextMessages(call, 1);
+      expect(first.id).toBe(id);
+      const again = nextMessages(call, 1);
+      const failed = await c.call(c.queue, "fail", { jobId: id, workerId: "patient", error: "try later", retry: true });
+      expect(failed.willRetry).toBe(true);
+      const [second] = await again;
+      expect(second).toMatchObject({ id, retryCount: 1, status: "JOB_STATUS_PROCESSING" });
+      call.cancel();
     });
 
     test("StreamJobs with an empty worker id or without a key ends with the matching status", async () => {
