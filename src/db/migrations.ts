@@ -2,7 +2,10 @@
 // Add a new file to migrations/ and one line here.
 // @ts-ignore -- text imports have no type declarations
 import m0001 from "../../migrations/0001_foundation.sql" with { type: "text" };
+// @ts-ignore
+import m0003 from "../../migrations/0003_accounts.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
+  { version: 3, name: "0003_accounts", sql: m0003 },
 ];
