@@ -69,7 +69,11 @@ async function organizationOf(tx: Queryable, orgId: string) {
  * a batch that would pass the active-jobs or daily cap (and, when opted in, the payload and queue caps).
  */
 export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]): Promise<void> {
-  if (count <= 0 || !e.config.enforceQuotas) return;
+  if (count <= 0) return;
+  // Always first, even when nothing is enforced: every writer takes the usage row before the organization row
+  // (job inserts lock it for key share; deleting an organization locks both in this order), so none deadlock.
+  const { jobsToday } = await usage.lockUsage(tx, orgId);
+  if (!e.config.enforceQuotas) return;
   const org = await organizationOf(tx, orgId);
   const limits = limitsOf(e, org);
   if (enforces(e, "payload") && jobs) {
@@ -80,8 +84,6 @@ export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, cou
   }
   const checkQueues = enforces(e, "queues") && limits.max_queues !== null && jobs !== undefined;
   if (limits.max_active_jobs === null && limits.max_jobs_per_day === null && !checkQueues) return;
-
-  const { jobsToday } = await usage.lockUsage(tx, orgId);
   if (limits.max_jobs_per_day !== null && jobsToday + count > limits.max_jobs_per_day) {
     throw quotaExceeded("jobs_per_day", jobsToday, limits.max_jobs_per_day, org.plan_tier, secondsUntilUtcMidnight(new Date()));
   }

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/types";
+import { notFound } from "../domain/errors";
 
 const TODAY = "(now() AT TIME ZONE 'UTC')::date";
 
@@ -7,13 +8,19 @@ const TODAY = "(now() AT TIME ZONE 'UTC')::date";
  * of one organization passes through this row lock, so concurrent checks decide one after another.
  */
 export async function lockUsage(q: Queryable, orgId: string): Promise<{ jobsToday: number }> {
-  const [row] = await q.query<{ jobs_today: number }>(
-    `INSERT INTO org_usage AS u (organization_id) VALUES ($1)
-     ON CONFLICT (organization_id) DO UPDATE SET updated_at = u.updated_at
-     RETURNING CASE WHEN u.usage_day = ${TODAY} THEN u.jobs_today ELSE 0 END AS jobs_today`,
-    [orgId],
-  );
-  return { jobsToday: row?.jobs_today ?? 0 };
+  try {
+    const [row] = await q.query<{ jobs_today: number }>(
+      `INSERT INTO org_usage AS u (organization_id) VALUES ($1)
+       ON CONFLICT (organization_id) DO UPDATE SET updated_at = u.updated_at
+       RETURNING CASE WHEN u.usage_day = ${TODAY} THEN u.jobs_today ELSE 0 END AS jobs_today`,
+      [orgId],
+    );
+    return { jobsToday: row?.jobs_today ?? 0 };
+  } catch (err) {
+    // The organization was deleted while we waited for its row.
+    if ((err as { code?: string }).code === "23503") throw notFound("Organization not found");
+    throw err;
+  }
 }
 
 /** Counts jobs created today (UTC); the counter starts over on the first creation of a new day. */

@@ -285,3 +285,30 @@ for (const kind of await databaseKinds()) {
     });
   });
 }
+
+for (const kind of await databaseKinds()) {
+  describe(`deleting an organization while it creates jobs (${kind})`, () => {
+    test("no request answers 5xx; either the jobs won (409) or the organization did", async () => {
+      for (const quotas of ["on", "off"]) {
+        const s = await startTestServer(kind, { SPINDLE_QUOTAS: quotas });
+        try {
+          for (let round = 0; round < 3; round++) {
+            const { orgId, client } = await s.newOrg();
+            // The delete is sent amid the creates, a little later each round, so that both outcomes occur.
+            const create = (i: number) => client.post("/api/v1/jobs", { queue_name: "race", payload: { i } });
+            const before = Array.from({ length: round }, (_, i) => create(i));
+            const del = client.delete(`/api/v1/organizations/${orgId}`);
+            const after = Array.from({ length: 8 - round }, (_, i) => create(round + i));
+            const statuses = (await Promise.all([...before, ...after, del])).map((r) => r.status);
+            expect(statuses.filter((st) => st >= 500)).toEqual([]);
+            const deleted = statuses.at(-1) === 204;
+            if (deleted) expect(statuses.slice(0, -1).every((st) => st === 404 || st === 401)).toBe(true);
+            else expect(statuses.at(-1)).toBe(409);
+          }
+        } finally {
+          await s.stop();
+        }
+      }
+    });
+  });
+}

@@ -22,7 +22,7 @@ for (const kind of await databaseKinds()) {
     };
 
     test("missing header, wrong scheme, empty bearer and unknown keys are 401 with the JSON envelope", async () => {
-      for (const headers of [{}, { authorization: "Basic abc" }, { authorization: "Bearer" }, { authorization: `Token ${org.key}` }]) {
+      for (const headers of [{} as Record<string, string>, { authorization: "Basic abc" }, { authorization: "Bearer" }, { authorization: `Token ${org.key}` }]) {
         const r = await s.client().get("/api/v1/dashboard", headers);
         expect(r.status).toBe(401);
         expect(r.body.code).toBe("UNAUTHORIZED");
