@@ -47,3 +47,8 @@ export function apiKeyView(r: any) {
 export function createdApiKeyView(row: any, key: string) {
   return { id: row.id, key, name: row.name, queues: row.queues ?? ["*"], created_at: iso(row.created_at), expires_at: iso(row.expires_at) };
 }
+
+/** The answer to creating an organization: the only time its first key is shown. */
+export function createdOrganizationView(org: any, apiKey: { id: string; key: string; name: string; created_at: unknown }) {
+  return { organization: organizationView(org), api_key: { ...apiKey, created_at: iso(apiKey.created_at as string) } };
+}

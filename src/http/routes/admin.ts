@@ -6,7 +6,7 @@ import * as admin from "../../engine/admin";
 import { isAdminKey } from "../../engine/auth";
 import { adminCreateKeySchema, adminCreateOrgSchema, adminPatchOrgSchema } from "../../domain/account-schemas";
 import { AppError } from "../../domain/errors";
-import { createdApiKeyView, organizationView } from "../../domain/org-views";
+import { createdApiKeyView, createdOrganizationView, organizationView } from "../../domain/org-views";
 
 const adminRefused = (error: string, message: string) => new AppError("UNAUTHORIZED", message, undefined, { error });
 
@@ -39,7 +39,7 @@ export function adminRoutes(engine: Engine) {
   );
   app.post("/organizations", async (c) => {
     const { org, apiKey } = await admin.createOrganizationAsAdmin(engine, await readBody(c, adminCreateOrgSchema));
-    return c.json({ organization: organizationView(org), api_key: { ...apiKey, created_at: new Date(apiKey.created_at).toISOString() } }, 201);
+    return c.json(createdOrganizationView(org, apiKey), 201);
   });
   app.get("/organizations/:id", async (c) => {
     const { org, ...rest } = await admin.getOrganization(engine, c.req.param("id"));

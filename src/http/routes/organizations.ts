@@ -7,7 +7,7 @@ import { isAdminKey } from "../../engine/auth";
 import { createOrgSchema } from "../../domain/org-schemas";
 import { clearWebhookTokenSchema, generateSlugSchema, updateOrgSchema } from "../../domain/account-schemas";
 import { forbidden, validationError } from "../../domain/errors";
-import { organizationSummaryView, organizationView } from "../../domain/org-views";
+import { createdOrganizationView, organizationSummaryView, organizationView } from "../../domain/org-views";
 
 /** Public organization routes: registration (open, closed = admin key only, invite = refused) and slug helpers. */
 export function publicOrganizationRoutes(engine: Engine) {
@@ -18,7 +18,7 @@ export function publicOrganizationRoutes(engine: Engine) {
     if (mode === "closed" && !isAdminKey(engine, c.req.header("x-admin-key"))) throw forbidden("Registration is closed");
     const input = await readBody(c, createOrgSchema);
     const { org, apiKey } = await orgs.createOrganization(engine, input);
-    return c.json({ organization: organizationView(org), api_key: { ...apiKey, created_at: new Date(apiKey.created_at).toISOString() } }, 201);
+    return c.json(createdOrganizationView(org, apiKey), 201);
   });
   app.get("/check-slug", async (c) => {
     const slug = c.req.query("slug");
