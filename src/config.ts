@@ -26,6 +26,11 @@ const schema = z.object({
   SPINDLE_BACKOFF_CAP_SECS: z.coerce.number().positive().default(60),
   /** How often the lease reaper looks for expired leases. */
   SPINDLE_REAPER_INTERVAL_MS: int(1000, 50, 600_000),
+  /** A registered worker silent this long is degraded; silent for the second, offline with its jobs released. */
+  SPINDLE_WORKER_DEGRADED_SECS: z.coerce.number().positive().default(15),
+  SPINDLE_WORKER_OFFLINE_SECS: z.coerce.number().positive().default(30),
+  /** How often the scheduler looks for due cron schedules (a fire is at most this late). */
+  SPINDLE_SCHEDULER_INTERVAL_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
   SPINDLE_QUIET: bool.default(false),
   // ---- accounts and guard rails (docs/accounts.md) ----
@@ -101,6 +106,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backoffBaseSecs: c.SPINDLE_BACKOFF_BASE_SECS,
     backoffCapSecs: c.SPINDLE_BACKOFF_CAP_SECS,
     reaperIntervalMs: c.SPINDLE_REAPER_INTERVAL_MS,
+    workerDegradedSecs: c.SPINDLE_WORKER_DEGRADED_SECS,
+    workerOfflineSecs: c.SPINDLE_WORKER_OFFLINE_SECS,
+    schedulerIntervalMs: c.SPINDLE_SCHEDULER_INTERVAL_MS,
     runLoops: c.SPINDLE_LOOPS,
     quiet: c.SPINDLE_QUIET,
     jwtSecret: c.JWT_SECRET,

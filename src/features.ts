@@ -1,6 +1,8 @@
 import type { Feature } from "./server";
 import { accountsFeature } from "./accounts";
 import { metricsFeature } from "./metrics/feature";
+import { workflowsFeature } from "./feature-workflows";
+import { schedulesFeature } from "./feature-schedules";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
@@ -9,4 +11,6 @@ import { metricsFeature } from "./metrics/feature";
 export const FEATURES: Feature[] = [
   accountsFeature,
   metricsFeature,
+  workflowsFeature,
+  schedulesFeature,
 ];

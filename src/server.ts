@@ -9,6 +9,7 @@ import type { AppEnv } from "./http/auth";
 import { startLoops, type Loop } from "./loops/runner";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
+import { workerLiveness } from "./loops/worker-liveness";
 import { FEATURES } from "./features";
 
 /**
@@ -61,7 +62,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
   });
 
   const loops = config.runLoops
-    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
+    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
   const stopLoops = startLoops(engine, loops);
 

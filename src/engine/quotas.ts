@@ -29,16 +29,19 @@ export function enforces(e: Engine, what: "active_jobs" | "jobs_per_day" | OptIn
 }
 
 /**
- * How each usage figure is counted. Features that own a resource (schedules, workflows, outgoing webhooks)
- * register their counter here; until they do, the figure reads 0.
+ * How each usage figure is counted. Tables of other features are read only when they exist; outgoing webhooks
+ * register their counter here when that feature lands (until then the figure reads 0).
  */
 export type UsageCounter = (q: Queryable, orgId: string) => Promise<number>;
+const whenTable = (table: string, count: UsageCounter): UsageCounter => async (q, orgId) => ((await usage.tableExists(q, table)) ? count(q, orgId) : 0);
 export const usageCounters: Partial<Record<UsageResource, UsageCounter>> = {
   jobs_today: usage.jobsToday,
   active_jobs: usage.countActiveJobs,
   queues: usage.countQueues,
   api_keys: usage.countActiveApiKeys,
-  workers: async (q, orgId) => ((await usage.tableExists(q, "workers")) ? usage.countLiveWorkers(q, orgId) : 0),
+  workers: whenTable("workers", usage.countLiveWorkers),
+  schedules: whenTable("schedules", usage.countActiveSchedules),
+  workflows: whenTable("workflows", usage.countOpenWorkflows),
 };
 
 export async function countUsage(q: Queryable, resource: UsageResource, orgId: string): Promise<number> {

@@ -7,6 +7,7 @@ import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { queueRoutes } from "./routes/queues";
 import { publicOrganizationRoutes } from "./routes/organizations";
+import { workerRoutes } from "./routes/workers";
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -57,6 +58,7 @@ export function buildApp(engine: Engine, features: RouteFeature[] = [], middlewa
   api.use("*", requireAuth(engine));
   api.route("/jobs", jobRoutes(engine));
   api.route("/queues", queueRoutes(engine));
+  api.route("/workers", workerRoutes(engine));
 
   for (const feature of features) feature({ root: app, publicApi, api }, engine);
 

@@ -117,3 +117,18 @@ export async function countActiveWorkers(q: Queryable, orgId: string): Promise<n
   );
   return row?.n ?? 0;
 }
+
+/** Active schedules (the schedules table is optional). */
+export async function countActiveSchedules(q: Queryable, orgId: string): Promise<number> {
+  const [row] = await q.query<{ n: number }>("SELECT count(*)::int AS n FROM schedules WHERE organization_id = $1 AND is_active", [orgId]);
+  return row?.n ?? 0;
+}
+
+/** Workflows that are not finished: pending or running (the workflows table is optional). */
+export async function countOpenWorkflows(q: Queryable, orgId: string): Promise<number> {
+  const [row] = await q.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM workflows WHERE organization_id = $1 AND status IN ('pending', 'running')",
+    [orgId],
+  );
+  return row?.n ?? 0;
+}

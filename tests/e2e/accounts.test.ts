@@ -312,3 +312,38 @@ for (const kind of await databaseKinds()) {
     });
   });
 }
+
+for (const kind of await databaseKinds()) {
+  describe(`usage of workers, schedules and workflows (${kind})`, () => {
+    test("they are counted, and an active worker or schedule blocks deleting the organization", async () => {
+      const s = await startTestServer(kind, { SPINDLE_LOOPS: "false" });
+      try {
+        const { orgId, client } = await s.newOrg();
+        const worker = await client.post("/api/v1/workers/register", { queue_name: "q", hostname: "host-1" });
+        expect(worker.status).toBe(201);
+        const schedule = await client.post("/api/v1/schedules", { name: "nightly", cron_expression: "0 0 3 * * *", queue_name: "q", payload_template: {} });
+        expect(schedule.status).toBe(201);
+        const wf = await client.post("/api/v1/workflows", { name: "wf", jobs: [{ key: "a", queue_name: "q", payload: {} }] });
+        expect(wf.status).toBe(200);
+        const u = (await client.get("/api/v1/organizations/usage")).body.usage;
+        expect(u.workers).toMatchObject({ current: 1, limit: 1 });
+        expect(u.schedules).toMatchObject({ current: 1, limit: 1 });
+        expect(u.workflows).toMatchObject({ current: 1, limit: 0, is_disabled: true });
+
+        expect((await client.post(`/api/v1/workflows/${wf.body.workflow_id}/cancel`)).status).toBe(200);
+        expect((await client.get("/api/v1/organizations/usage")).body.usage.workflows.current).toBe(0);
+        const byWorker = await client.delete(`/api/v1/organizations/${orgId}`);
+        expect(byWorker.status).toBe(409);
+        expect(byWorker.body.message).toContain("active workers");
+        await client.post(`/api/v1/workers/${worker.body.worker_id ?? worker.body.id}/deregister`);
+        const bySchedule = await client.delete(`/api/v1/organizations/${orgId}`);
+        expect(bySchedule.status).toBe(409);
+        expect(bySchedule.body.message).toContain("active schedules");
+        await client.post(`/api/v1/schedules/${schedule.body.id}/pause`);
+        expect((await client.delete(`/api/v1/organizations/${orgId}`)).status).toBe(204);
+      } finally {
+        await s.stop();
+      }
+    });
+  });
+}
