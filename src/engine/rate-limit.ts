@@ -33,16 +33,19 @@ function state(capacity: number, perSec: number, tokens: number): RateLimitState
   return { limit: capacity, remaining: Math.max(0, Math.floor(tokens)), resetAt: Math.ceil(nowSecs + (capacity - tokens) / perSec) };
 }
 
-export function rateLimited(capacity: number, perSec: number, tokens: number): AppError {
-  const s = state(capacity, perSec, tokens);
-  const retryAfter = Math.max(1, Math.ceil((1 - tokens) / perSec));
+/** The contract's 429 body; Retry-After is set from retry_after_secs by the HTTP layer. */
+export function rateLimitError(limit: number, retryAfterSecs: number, resetAt: number): AppError {
   return new AppError("RATE_LIMIT_EXCEEDED", "Rate limit exceeded", undefined, {
     error: "Rate limit exceeded",
-    retry_after_secs: retryAfter,
-    limit: s.limit,
+    retry_after_secs: Math.max(1, Math.ceil(retryAfterSecs)),
+    limit,
     remaining: 0,
-    reset_at: s.resetAt,
+    reset_at: resetAt,
   });
+}
+
+function rateLimited(capacity: number, perSec: number, tokens: number): AppError {
+  return rateLimitError(capacity, (1 - tokens) / perSec, state(capacity, perSec, tokens).resetAt);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./auth";
-import { rateLimited } from "../engine/rate-limit";
+import { rateLimitError } from "../engine/rate-limit";
 
 /**
  * Per-client-IP limit on unauthenticated routes (registration, login, slug and email checks), per node and in
@@ -49,6 +49,10 @@ const isPublic = (method: string, path: string) =>
   (method === "POST" && (path === "/api/v1/organizations" || path === "/api/v1/organizations/generate-slug")) ||
   path === "/api/v1/organizations/check-slug";
 
+function refuseWhenFull(r: ReturnType<PublicLimiter["take"]>, limit: number): void {
+  if (!r.ok) throw rateLimitError(limit, r.retryAfterSecs, Math.ceil(Date.now() / 1000 + r.retryAfterSecs));
+}
+
 /** One middleware in front of every route; it only counts requests to unauthenticated routes. */
 export function publicLimits(perMinute: number): MiddlewareHandler<AppEnv> {
   const general = new PublicLimiter(perMinute);
@@ -57,10 +61,8 @@ export function publicLimits(perMinute: number): MiddlewareHandler<AppEnv> {
     const path = c.req.path.replace(/\/+$/, "");
     if (isPublic(c.req.method, path)) {
       const ip = clientAddress(c);
-      for (const t of tight) {
-        if (t.test(c.req.method, path) && !t.limiter.take(ip).ok) throw rateLimited(t.perMinute, t.perMinute / 60, 0);
-      }
-      if (!general.take(ip).ok) throw rateLimited(perMinute, perMinute / 60, 0);
+      for (const { test, limiter, perMinute: limit } of tight) if (test(c.req.method, path)) refuseWhenFull(limiter.take(ip), limit);
+      refuseWhenFull(general.take(ip), perMinute);
     }
     await next();
   };
