@@ -73,11 +73,12 @@ async function organizationOf(tx: Queryable, orgId: string) {
  */
 export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]): Promise<void> {
   if (count <= 0) return;
-  // Always first, even when nothing is enforced: every writer takes the usage row before the organization row
+  // The plan is read before the lock (a plain read locks nothing) to keep the locked stretch short.
+  const org = e.config.enforceQuotas ? await organizationOf(tx, orgId) : undefined;
+  // Always taken, even when nothing is enforced: every writer locks the usage row before the organization row
   // (job inserts lock it for key share; deleting an organization locks both in this order), so none deadlock.
   const { jobsToday } = await usage.lockUsage(tx, orgId);
-  if (!e.config.enforceQuotas) return;
-  const org = await organizationOf(tx, orgId);
+  if (!org) return;
   const limits = limitsOf(e, org);
   if (enforces(e, "payload") && jobs) {
     const biggest = Math.max(0, ...jobs.map((j) => Buffer.byteLength(JSON.stringify(j.payload) ?? "")));
