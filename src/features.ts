@@ -1,4 +1,8 @@
 import type { Feature } from "./server";
+import { accountsFeature } from "./accounts";
+import { metricsFeature } from "./metrics/feature";
+import { workflowsFeature } from "./feature-workflows";
+import { schedulesFeature } from "./feature-schedules";
 import { grpcFeature } from "./rpc/feature";
 
 /**
@@ -6,5 +10,9 @@ import { grpcFeature } from "./rpc/feature";
  * adding one is one import and one line here.
  */
 export const FEATURES: Feature[] = [
+  accountsFeature,
+  metricsFeature,
+  workflowsFeature,
+  schedulesFeature,
   grpcFeature,
 ];

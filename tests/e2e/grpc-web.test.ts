@@ -133,10 +133,10 @@ for (const kind of await databaseKinds()) {
   });
 }
 
-describe("CORS for browser clients", () => {
+describe("CORS for browser clients of the RPC routes (the app-wide CORS_ALLOWED_ORIGINS policy)", () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startTestServer("pglite", { SPINDLE_GRPC_WEB_CORS_ORIGINS: "https://app.example, https://admin.example" });
+    s = await startTestServer("pglite", { CORS_ALLOWED_ORIGINS: "https://app.example, https://admin.example" });
   });
   afterAll(() => s.stop());
 
@@ -147,8 +147,8 @@ describe("CORS for browser clients", () => {
     });
     expect(preflight.status).toBeLessThan(300);
     expect(preflight.headers.get("access-control-allow-origin")).toBe("https://admin.example");
-    expect(preflight.headers.get("access-control-allow-headers")).toContain("x-grpc-web");
-    expect(preflight.headers.get("access-control-allow-headers")).toContain("x-api-key");
+    expect(preflight.headers.get("access-control-allow-headers")!.toLowerCase()).toContain("x-grpc-web");
+    expect(preflight.headers.get("access-control-allow-headers")!.toLowerCase()).toContain("x-api-key");
 
     const key = (await s.newOrg()).key;
     const r = await fetch(`${s.url}/spooled.v1.WorkerService/Heartbeat`, {
@@ -158,7 +158,7 @@ describe("CORS for browser clients", () => {
     });
     expect(r.status).toBe(200);
     expect(r.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    expect(r.headers.get("access-control-expose-headers")).toContain("grpc-status");
+    expect(r.headers.get("access-control-expose-headers")!.toLowerCase()).toContain("grpc-status");
 
     const other = await fetch(`${s.url}/spooled.v1.QueueService/Enqueue`, {
       method: "OPTIONS",
