@@ -1,7 +1,9 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
-import { grpc, grpcClients, grpcPortOf, nextMessages, toStruct, fromStruct, type GrpcClients } from "../helpers/grpc";
+import { grpc, grpcClients, grpcPortOf, nextMessages, toStruct, fromStruct, metadataWith, type GrpcClients } from "../helpers/grpc";
+import { insertApiKey } from "../../src/store/api-keys";
+import { generateApiKey, hashApiKey } from "../../src/domain/credentials";
 
 /** Polls a condition the server reaches asynchronously (a stream's cleanup after the client went away). */
 async function eventually<T>(read: () => Promise<T>, ok: (v: T) => boolean, what: string): Promise<T> {
@@ -127,6 +129,25 @@ for (const kind of await databaseKinds()) {
       expect((await noKey).code).toBe(grpc.status.UNAUTHENTICATED);
       const badQueue = endStatus(c.queue.streamJobs({ queueName: "bad queue", workerId: "w" }, c.metadata));
       expect((await badQueue).code).toBe(grpc.status.INVALID_ARGUMENT);
+    });
+
+    test("StreamJobs whose key is revoked stops within 32 jobs with UNAUTHENTICATED", async () => {
+      const victim = await s.newOrg();
+      const other = generateApiKey("development");
+      await insertApiKey(s.db, { id: crypto.randomUUID(), orgId: victim.orgId, name: "producer", keyHash: hashApiKey(other), keyPrefix: other.slice(0, 12), queues: [], rateLimit: null, expiresAt: null });
+      const producer = metadataWith({ "x-api-key": other });
+      const call = c.queue.streamJobs({ queueName: "revoked", workerId: "rw" }, metadataWith({ "x-api-key": victim.key }));
+      const ended = endStatus(call);
+      let received = 0;
+      call.on("data", () => received++);
+      const first = nextMessages(call, 1);
+      await c.call(c.queue, "enqueue", { queueName: "revoked", payload: toStruct({}) }, producer);
+      await first;
+      await s.db.query("UPDATE api_keys SET is_active = false WHERE key_hash = $1", [hashApiKey(victim.key)]);
+      for (let i = 0; i < 40; i++) await c.call(c.queue, "enqueue", { queueName: "revoked", payload: toStruct({ i }) }, producer);
+      expect(await ended).toEqual({ code: grpc.status.UNAUTHENTICATED, details: "Invalid API key" });
+      expect(received).toBeLessThanOrEqual(33);
+      await eventually(() => c.call(c.queue, "getQueueStats", { queueName: "revoked" }, producer), (st: any) => st.processing === "0", "release after revocation");
     });
 
     test("ProcessJobs answers each request in order with in-band errors, and releases held jobs when cancelled", async () => {
