@@ -1,6 +1,9 @@
 import type { Feature } from "./server";
+import { accountsFeature } from "./accounts";
+import { metricsFeature } from "./metrics/feature";
 import { workflowsFeature } from "./feature-workflows";
 import { schedulesFeature } from "./feature-schedules";
+import { grpcFeature } from "./rpc/feature";
 import { realtimeFeature } from "./feature-realtime";
 
 /**
@@ -8,7 +11,10 @@ import { realtimeFeature } from "./feature-realtime";
  * adding one is one import and one line here.
  */
 export const FEATURES: Feature[] = [
+  accountsFeature,
+  metricsFeature,
   realtimeFeature,
   workflowsFeature,
   schedulesFeature,
+  grpcFeature,
 ];

@@ -4,6 +4,8 @@ import { migrate } from "./db/migrate";
 import type { Db } from "./db/types";
 import { createEngine, type Engine } from "./engine/context";
 import { buildApp, type RouteFeature } from "./http/app";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./http/auth";
 import type { Loop } from "./loops/runner";
 import { startLoopsWithLeadership } from "./loops/leadership";
 import { leaseReaper } from "./loops/lease-reaper";
@@ -19,6 +21,8 @@ import { websocketHandler } from "./http/websocket";
 export interface Feature {
   name: string;
   routes?: RouteFeature;
+  /** HTTP middleware run before every route (CORS, security headers, request metrics), in feature order. */
+  middleware?: (engine: Engine) => MiddlewareHandler<AppEnv>[];
   loops?: (engine: Engine) => Loop[];
   /** Called once the engine exists and before listeners open; returns a stop function. */
   start?: (engine: Engine) => Promise<(() => Promise<void>) | void>;
@@ -45,7 +49,11 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
     if (stop) stops.push(stop);
   }
 
-  const app = buildApp(engine, features.flatMap((f) => (f.routes ? [f.routes] : [])));
+  const app = buildApp(
+    engine,
+    features.flatMap((f) => (f.routes ? [f.routes] : [])),
+    features.flatMap((f) => f.middleware?.(engine) ?? []),
+  );
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,

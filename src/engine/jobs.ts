@@ -31,7 +31,7 @@ export async function createJob(e: Engine, p: Principal, input: CreateJobInput):
       const parent = await store.getJob(tx, p.orgId, input.parent_job_id);
       if (!parent || parent.queue_name !== input.queue_name) throw badRequest("parent_job_id must be a job of the same organization and queue");
     }
-    await runBeforeCreate(e, tx, p.orgId, 1);
+    await runBeforeCreate(e, tx, p.orgId, 1, [{ queueName: input.queue_name, payload: input.payload }]);
     const id = crypto.randomUUID();
     const rows = await store.insertJobs(
       tx,
@@ -104,7 +104,7 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
       });
       return { id, created: true };
     });
-    await runBeforeCreate(e, tx, p.orgId, fresh.length);
+    await runBeforeCreate(e, tx, p.orgId, fresh.length, fresh);
     const rows = await store.insertJobs(tx, p.orgId, fresh, jobDefaults(e));
     const inserted = new Set(rows.map((r) => r.id));
     if (inserted.size !== fresh.length) {
@@ -208,7 +208,7 @@ export async function jobHistory(e: Engine, p: Principal, id: string, limit = 10
  * such as quotas, one insert, transition hooks), for jobs the server makes itself: schedule fires, workflows.
  */
 export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<any[]> {
-  await runBeforeCreate(e, tx, orgId, jobs.length);
+  await runBeforeCreate(e, tx, orgId, jobs.length, jobs);
   const rows = await store.insertJobs(tx, orgId, jobs, jobDefaults(e));
   await runAfterTransition(e, tx, "created", rows);
   return rows;

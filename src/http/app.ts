@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine/context";
 import { requireAuth, type AppEnv } from "./auth";
@@ -22,7 +22,7 @@ export interface RouteMounts {
 }
 export type RouteFeature = (mounts: RouteMounts, engine: Engine) => void;
 
-export function buildApp(engine: Engine, features: RouteFeature[] = []): Hono<AppEnv> {
+export function buildApp(engine: Engine, features: RouteFeature[] = [], middleware: MiddlewareHandler<AppEnv>[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use("*", async (c, next) => {
@@ -38,6 +38,7 @@ export function buildApp(engine: Engine, features: RouteFeature[] = []): Hono<Ap
     }
     await next();
   });
+  for (const m of middleware) app.use("*", m);
   app.use(
     "/api/*",
     bodyLimit({

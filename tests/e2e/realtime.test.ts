@@ -139,6 +139,19 @@ for (const kind of await databaseKinds()) {
       theirs.close();
       mine.close();
 
+      // The SDK's way: log in with the key, then use the JWT as ?token= (SSE and WebSocket) or as a bearer.
+      const login = await s.client().post("/api/v1/auth/login", { api_key: key });
+      expect(login.status).toBe(200);
+      const jwt: string = login.body.access_token;
+      const viaJwt = await SseReader.open(`${s.url}/api/v1/events?token=${encodeURIComponent(jwt)}`);
+      const ws = await WsReader.open(`${s.url.replace("http", "ws")}/api/v1/ws?token=${encodeURIComponent(jwt)}`);
+      const seen = await create("private");
+      await viaJwt.until((m) => m.some((x) => x.event.data.job_id === seen));
+      await ws.until((e) => e.some((x) => x.data.job_id === seen));
+      viaJwt.close();
+      ws.close();
+      expect((await fetch(`${s.url}/api/v1/jobs?token=${encodeURIComponent(jwt)}`)).status).toBe(401);
+
       expect((await fetch(`${s.url}/api/v1/events`)).status).toBe(401);
       expect((await fetch(`${s.url}/api/v1/events?api_key=sk_test_nope`)).status).toBe(401);
       expect((await fetch(`${s.url}/api/v1/jobs?api_key=${key}`)).status).toBe(401);

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { ServerWebSocket } from "bun";
 import type { AppEnv } from "../auth";
-import { bearerOf, resolvePrincipal } from "../auth";
+import { bearerOf, principalGuards, resolvePrincipal } from "../auth";
 import type { Engine, Principal } from "../../engine/context";
 import type { EventHub } from "../../bus/event-hub";
 import { Subscription, type EventSink } from "../../bus/subscription";
@@ -129,6 +129,7 @@ export function wsRoutes(engine: Engine, hub: EventHub) {
     } catch {
       return c.text("Invalid or expired token", 401);
     }
+    for (const guard of principalGuards) await guard(c, engine, principal);
     const queue = c.req.query("queue");
     if (queue !== undefined && !QUEUE_PATTERN.test(queue)) return c.text("Invalid queue filter", 400);
     if ((openPerOrg.get(principal.orgId) ?? 0) >= engine.config.wsMaxPerOrg) return c.text("Too many WebSocket connections for this organization", 429);
