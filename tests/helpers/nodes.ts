@@ -9,7 +9,8 @@ export async function startNode(databaseUrl: string | undefined, env: Record<str
   const database = databaseUrl ? { DATABASE_URL: databaseUrl } : { SPINDLE_DATA_DIR: "memory://" };
   const proc = Bun.spawn([process.execPath, "src/main.ts", "serve"], {
     cwd: `${import.meta.dir}/../..`,
-    env: { ...parentEnv, ...database, HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", ...env },
+    // Plan caps off, as in startTestServer: these tests and benches are not about quotas.
+    env: { ...parentEnv, ...database, HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", SPINDLE_QUOTAS: "off", ...env },
     stdout: "pipe",
     stderr: "inherit",
   });
