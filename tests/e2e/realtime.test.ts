@@ -1,7 +1,7 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
-import { SseReader, WsReader } from "../helpers/realtime-clients";
+import { SseReader, WsReader, openStalledWebSocket } from "../helpers/realtime-clients";
 import { eventually } from "../helpers/eventually";
 import { hubOf } from "../../src/feature-realtime";
 
@@ -239,6 +239,25 @@ for (const kind of await databaseKinds()) {
       expect(all.map((e) => e.data.job_id)).toEqual(created.flatMap((id) => [id, id]));
       expect(all.map((e) => e.type)).toEqual(created.flatMap(() => ["JobCreated", "JobStatusChange"]));
       resumed.close();
+    }, 180_000);
+
+    test("a WebSocket that stops reading is closed with 1013 and a reason", async () => {
+      const { key, client, orgId } = await s.newOrg();
+      const stalled = await openStalledWebSocket("127.0.0.1", s.port, `/api/v1/ws?api_key=${encodeURIComponent(key)}`);
+      expect(stalled.status).toContain("101");
+      const hub = hubOf(s.engine)!;
+      await eventually(async () => hub.countForOrg(orgId), (n) => n === 1);
+      let jobs = 0;
+      while (hub.countForOrg(orgId) === 1 && jobs < 60_000) {
+        const r = await client.post("/api/v1/jobs/bulk", { queue_name: "w".repeat(100), jobs: Array.from({ length: 100 }, () => ({ payload: {} })) });
+        expect(r.body.success_count).toBe(100);
+        jobs += 100;
+      }
+      expect(hub.countForOrg(orgId)).toBe(0);
+      const { texts, close } = await stalled.resume();
+      expect(close).toEqual({ code: 1013, reason: "Subscriber too slow" });
+      expect(JSON.parse(texts.at(-1)!)).toMatchObject({ type: "Error", data: { message: expect.stringContaining("too slow") } });
+      expect(JSON.parse(texts[0]!).type).toBe("Ping");
     }, 180_000);
   });
 }

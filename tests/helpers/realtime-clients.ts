@@ -1,3 +1,5 @@
+import net from "node:net";
+
 /** Real-time clients for tests: an SSE reader over fetch streaming, and a WebSocket with awaitable messages. */
 
 /** Something that receives items over time and can be waited on until a condition holds. */
@@ -167,4 +169,46 @@ export class WsReader extends Receiver {
   close() {
     this.socket.close(1000, "Client disconnect");
   }
+}
+
+/**
+ * A WebSocket client that completes the handshake over a raw socket and then stops reading (a stalled consumer);
+ * `resume()` reads everything the server sent until it closed, as text frames and the close frame.
+ */
+export async function openStalledWebSocket(host: string, port: number, path: string) {
+  const socket = net.connect(port, host);
+  await new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject));
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64")}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  let received = Buffer.alloc(0);
+  const collect = (d: Buffer) => (received = Buffer.concat([received, d]));
+  socket.on("data", collect);
+  while (!received.includes("\r\n\r\n")) await new Promise((r) => socket.once("data", r));
+  socket.pause();
+  const status = received.subarray(0, received.indexOf("\r\n")).toString();
+  return {
+    status,
+    async resume(): Promise<{ texts: string[]; close?: { code: number; reason: string } }> {
+      const closed = new Promise((r) => socket.once("close", r));
+      socket.resume();
+      await closed;
+      const frames = received.subarray(received.indexOf("\r\n\r\n") + 4);
+      const texts: string[] = [];
+      let close: { code: number; reason: string } | undefined;
+      for (let at = 0; at + 2 <= frames.length; ) {
+        const opcode = frames[at]! & 0x0f;
+        let length = frames[at + 1]! & 0x7f;
+        let start = at + 2;
+        if (length === 126) (length = frames.readUInt16BE(start)), (start += 2);
+        else if (length === 127) (length = Number(frames.readBigUInt64BE(start))), (start += 8);
+        const payload = frames.subarray(start, start + length);
+        if (opcode === 1) texts.push(payload.toString("utf8"));
+        if (opcode === 8) close = { code: payload.readUInt16BE(0), reason: payload.subarray(2).toString("utf8") };
+        at = start + length;
+      }
+      return { texts, close };
+    },
+  };
 }

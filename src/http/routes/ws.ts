@@ -4,7 +4,7 @@ import type { AppEnv } from "../auth";
 import { bearerOf, principalGuards, resolvePrincipal } from "../auth";
 import type { Engine, Principal } from "../../engine/context";
 import type { EventHub } from "../../bus/event-hub";
-import { Subscription, type EventSink } from "../../bus/subscription";
+import { Subscription, TOO_SLOW, type EventSink } from "../../bus/subscription";
 import { upgradeToWebSocket, type SocketData, type SocketSession } from "../websocket";
 import { streamFilter } from "../../engine/events";
 import { liveEvent, parseEventNames, type WireEvent } from "../../domain/realtime-events";
@@ -93,7 +93,8 @@ class EventSocket implements SocketSession {
   /** Server side end: a reason (a slow consumer) goes out as an Error event and as the close reason. */
   end(reason?: string): void {
     if (!this.ws || this.ws.readyState !== 1) return;
-    if (reason) this.ws.send(liveEvent("Error", { message: reason }).json);
+    // A WebSocket cannot resume, so the SSE advice about Last-Event-ID does not apply.
+    if (reason) this.ws.send(liveEvent("Error", { message: reason === TOO_SLOW ? "Subscriber too slow: event buffer limit exceeded" : reason }).json);
     this.ws.close(reason ? 1013 : 1000, reason ? "Subscriber too slow" : "");
     // A peer that does not read never completes the close handshake.
     const ws = this.ws;
