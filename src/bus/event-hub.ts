@@ -1,7 +1,7 @@
 import type { Db } from "../db/types";
 import type { JobSignals } from "./job-signals";
 import { currentHorizon, readEventsAfter } from "../store/events";
-import { toWireEvents, type Position, type WireEvent } from "../domain/realtime-events";
+import { laterOf, toWireEvents, type Position, type WireEvent } from "../domain/realtime-events";
 
 /** A local consumer of live events (an SSE stream, a WebSocket); it filters for itself. */
 export interface HubSubscriber {
@@ -30,6 +30,7 @@ export class EventHub {
   private running = false;
   private again = false;
   private stopped = false;
+  private failing = false;
   private cleanups: (() => unknown)[] = [];
 
   constructor(private db: Db, private signals: JobSignals, private opts: EventHubOptions) {}
@@ -83,7 +84,17 @@ export class EventHub {
     }
     this.running = true;
     void this.drain()
-      .catch((err) => console.warn(`[events] tailer read failed: ${(err as Error).message}`))
+      .then(
+        () => {
+          if (this.failing) console.warn("[events] tailer reads again");
+          this.failing = false;
+        },
+        (err) => {
+          // Once per outage (database restarting): the poll keeps trying and nothing is lost meanwhile.
+          if (!this.failing) console.warn(`[events] tailer read failed: ${(err as Error).message}`);
+          this.failing = true;
+        },
+      )
       .finally(() => {
         this.running = false;
         if (this.again) {
@@ -96,6 +107,14 @@ export class EventHub {
   private async drain(): Promise<void> {
     for (;;) {
       this.again = false;
+      if (this.subscriberCount === 0) {
+        // Nobody listens on this node: move past everything final instead of reading and shaping it. A subscriber
+        // that joined meanwhile was promised events after the old position, so then read them after all.
+        const horizon = await currentHorizon(this.db);
+        if (this.subscriberCount > 0) continue;
+        this.position = laterOf(horizon, this.position);
+        return;
+      }
       const rows = await readEventsAfter(this.db, this.position, this.opts.batch);
       // From here to the dispatch nothing awaits: a subscriber added meanwhile sees a consistent position.
       const byOrg = new Map<string, WireEvent[]>();
@@ -106,8 +125,9 @@ export class EventHub {
           break;
         }
         this.position = { tx: row.tx, id: row.id };
+        if (!this.subscribers.has(row.organization_id)) continue;
         const events = toWireEvents(row);
-        if (events.length === 0 || !this.subscribers.has(row.organization_id)) continue;
+        if (events.length === 0) continue;
         const list = byOrg.get(row.organization_id);
         if (list) list.push(...events);
         else byOrg.set(row.organization_id, events);
