@@ -17,8 +17,11 @@ export interface SpindleProcess {
 async function collectLines(stream: ReadableStream<Uint8Array>, into: string[], onLine: (line: string) => void) {
   const decoder = new TextDecoder();
   let pending = "";
-  for await (const chunk of stream) {
-    pending += decoder.decode(chunk, { stream: true });
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    pending += decoder.decode(value, { stream: true });
     let nl: number;
     while ((nl = pending.indexOf("\n")) >= 0) {
       const line = pending.slice(0, nl);
