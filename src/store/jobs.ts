@@ -48,7 +48,7 @@ export async function insertJobs(
   return q.query(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::timestamptz[],
-                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bool[])
+                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
          WITH ORDINALITY AS t(id, queue_name, payload, priority, max_retries, timeout_seconds, scheduled_at, expires_at,
                               idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met, ord)
      ), changed AS (
@@ -59,7 +59,7 @@ export async function insertJobs(
               i.payload::jsonb, i.priority,
               COALESCE(i.max_retries, qc.max_retries, $17), COALESCE(i.timeout_seconds, qc.default_timeout, $18),
               i.scheduled_at, i.expires_at, i.idempotency_key, i.tags::jsonb, i.parent_job_id, i.completion_webhook,
-              i.workflow_id, i.dependency_mode, i.dependencies_met
+              i.workflow_id, i.dependency_mode, i.dependencies_met::bool
        FROM input i LEFT JOIN queue_config qc ON qc.organization_id = $1 AND qc.queue_name = i.queue_name
        ORDER BY i.ord
        ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -82,7 +82,8 @@ export async function insertJobs(
       jobs.map((j) => j.completionWebhook),
       jobs.map((j) => j.workflowId ?? null),
       jobs.map((j) => j.dependencyMode ?? null),
-      jobs.map((j) => (j.dependenciesMet === undefined ? null : j.dependenciesMet)),
+      // As text: postgres.js binds a JS boolean array as a scalar bool, which cannot be cast to bool[].
+      jobs.map((j) => (j.dependenciesMet == null ? null : String(j.dependenciesMet))),
       defaults.maxRetries,
       defaults.timeoutSeconds,
     ],
