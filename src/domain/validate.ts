@@ -63,17 +63,24 @@ export const isStorableText = (s: string) => !s.includes("\u0000") && s.isWellFo
  * that PostgreSQL could not store, or undefined. Iterative, so arbitrarily deep input cannot overflow the stack.
  */
 export function findUnstorableText(value: unknown): string | undefined {
-  const stack: [unknown, string[]][] = [[value, []]];
+  // Paths are parent-linked and only spelled out on a hit, so deep input stays linear.
+  type Step = { key: string; parent: Step | undefined } | undefined;
+  const spell = (step: Step, last?: string) => {
+    const parts = last === undefined ? [] : [last];
+    for (let s = step; s; s = s.parent) parts.push(s.key);
+    return parts.reverse().join(".") || "body";
+  };
+  const stack: [unknown, Step][] = [[value, undefined]];
   while (stack.length) {
-    const [v, path] = stack.pop()!;
+    const [v, at] = stack.pop()!;
     if (typeof v === "string") {
-      if (!isStorableText(v)) return path.join(".") || "body";
+      if (!isStorableText(v)) return spell(at);
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], [...path, String(i)]]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: String(i), parent: at }]);
     } else if (v !== null && typeof v === "object") {
       for (const [k, child] of Object.entries(v)) {
-        if (!isStorableText(k)) return [...path, k.replace(/\u0000/g, "\\u0000")].join(".");
-        stack.push([child, [...path, k]]);
+        if (!isStorableText(k)) return spell(at, k.replace(/\u0000/g, "\\u0000"));
+        stack.push([child, { key: k, parent: at }]);
       }
     }
   }

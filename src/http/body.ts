@@ -29,13 +29,10 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   return parseInput(schema, body);
 }
 
-/** A text query parameter; one that could never match stored text (NUL, broken UTF-16) is a 400 naming it. */
+/** A text query parameter; like any invalid filter (contract: silently ignored), one PostgreSQL cannot hold is dropped. */
 export function textQuery(c: Context, name: string): string | undefined {
   const raw = c.req.query(name);
-  if (raw !== undefined && !isStorableText(raw)) {
-    throw validationError([{ field: name, message: "must not contain NUL characters or unpaired surrogates", code: "invalid_string" }]);
-  }
-  return raw;
+  return raw !== undefined && isStorableText(raw) ? raw : undefined;
 }
 
 /** A path id; one that could never name a stored row is simply not found. */
