@@ -127,7 +127,8 @@ describe.each(await databaseKinds())("malformed requests never cause a 5xx or a 
   const bodyRoutes = (): Route[] => [
     { method: "POST", path: "/api/v1/jobs", valid: { queue_name: "mal", payload: { a: 1 }, priority: 1, max_retries: 1, timeout_seconds: 10, scheduled_at: "2030-01-01T00:00:00Z", expires_at: "2031-01-01T00:00:00Z", idempotency_key: "k", tags: ["t"], parent_job_id: jobId, completion_webhook: "https://example.com/h" } },
     { method: "POST", path: "/api/v1/jobs/bulk", valid: { queue_name: "mal", jobs: [{ payload: 1, priority: 1, idempotency_key: "b", scheduled_at: "2030-01-01T00:00:00Z" }], default_priority: 0, default_max_retries: 1, default_timeout_seconds: 5 } },
-    { method: "POST", path: "/api/v1/jobs/claim", valid: { queue_name: "mal-empty", worker_id: "w", limit: 5, lease_duration_secs: 30 } },
+    { method: "POST", path: "/api/v1/jobs/claim", valid: { queue_name: "mal-empty", worker_id: "w", limit: 5, lease_duration_secs: 30, wait_ms: 0 } },
+    { method: "POST", path: "/api/v1/jobs/complete", valid: { worker_id: "w", jobs: [{ job_id: jobId, lease_id: "l", result: { ok: 1 } }] } },
     { method: "POST", path: "/api/v1/jobs/dlq/retry", valid: { job_ids: [jobId], queue_name: "mal-empty", limit: 5 } },
     { method: "POST", path: "/api/v1/jobs/dlq/purge", valid: { confirm: true, queue_name: "mal-empty", older_than: "2020-01-01T00:00:00Z", limit: 5 } },
     { method: "PUT", path: `/api/v1/jobs/${jobId}/priority`, valid: { priority: 3 } },

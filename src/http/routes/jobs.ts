@@ -38,13 +38,21 @@ export function jobRoutes(engine: Engine) {
   app.post("/bulk", async (c) => c.json(await jobs.bulkCreate(engine, c.get("principal"), await readBody(c, s.bulkCreateSchema))));
   app.post("/claim", async (c) => {
     const b = await readBody(c, s.claimSchema);
-    const rows = await leases.claimJobs(engine, c.get("principal"), {
+    const request = {
       queueName: b.queue_name,
       workerId: b.worker_id,
       limit: b.limit ?? 1,
       leaseSecs: b.lease_duration_secs ?? engine.config.defaultLeaseSecs,
-    });
+    };
+    const rows = b.wait_ms
+      ? await leases.claimJobsWaiting(engine, c.get("principal"), request, b.wait_ms, c.req.raw.signal)
+      : await leases.claimJobs(engine, c.get("principal"), request);
     return c.json({ jobs: rows.map(claimedJobView) });
+  });
+  app.post("/complete", async (c) => {
+    const b = await readBody(c, s.completeManySchema);
+    const items = b.jobs.map((j) => ({ jobId: j.job_id, leaseId: j.lease_id, result: j.result }));
+    return c.json(await leases.completeJobs(engine, c.get("principal"), b.worker_id, items));
   });
 
   app.get("/dlq", async (c) => c.json((await dlq.listDeadLetters(engine, c.get("principal"), listFilter(c))).map(jobSummaryView)));
