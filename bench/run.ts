@@ -13,6 +13,7 @@ import { spawnSpindle, type SpindleProcess } from "../tests/helpers/process";
 import { RestWorkers, type CompleteMode } from "./rest-workers";
 import { startReceiver } from "./receiver";
 import { VERSION } from "../src/version";
+import { cpuSample, otherCpuPct } from "./cpu";
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const N = num("N", 20000), C = num("CONCURRENCY", 32), BATCH = num("BATCH", 100);
@@ -29,13 +30,17 @@ const round = (x: number | null, digits = 2) => (x == null ? null : Math.round(x
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 
+let cpuAtStart = cpuSample();
 function emit(db: string, workload: string, r: { jobs: number; seconds: number; lat?: number[]; notes: string; [k: string]: unknown }) {
   const { jobs, seconds, lat, notes, ...extra } = r;
+  const other = otherCpuPct(cpuAtStart, cpuSample());
+  if (other !== null && other > 5) log(`${workload}: warning: other processes used ${other}% of the CPUs meanwhile; this result is skewed`);
   console.log(JSON.stringify({
     peer: db === "postgres" ? "spindle" : `spindle-${db}`, version: VERSION, workload, jobs, concurrency: C,
     seconds: round(seconds, 3), jobs_per_sec: round(jobs / seconds, 1),
-    p50_ms: lat ? round(pct(lat, 0.5)) : null, p99_ms: lat ? round(pct(lat, 0.99)) : null, notes, ...extra,
+    p50_ms: lat ? round(pct(lat, 0.5)) : null, p99_ms: lat ? round(pct(lat, 0.99)) : null, notes, ...extra, other_cpu_pct: other,
   }));
+  cpuAtStart = cpuSample();
 }
 
 /** A Spindle server on a fresh database, and a client for one organization on it. */
@@ -208,6 +213,7 @@ let failed = false;
 for (const db of DATABASES) {
   for (const w of WORKLOADS) {
     log(`spindle (${db}) ${w}`);
+    cpuAtStart = cpuSample();
     try {
       await workloads[w]!(db);
     } catch (err) {
