@@ -182,19 +182,6 @@ export async function lockLeasedJob(q: Queryable, orgId: string, id: string): Pr
   return row;
 }
 
-export async function markCompleted(q: Queryable, id: string, result: unknown): Promise<any> {
-  const [row] = await q.query(
-    `WITH changed AS (
-       UPDATE jobs SET status = 'completed', result = $2::text::jsonb, completed_at = now(), lease_id = NULL,
-              lease_expires_at = NULL, updated_at = now()
-       WHERE id = $1 RETURNING ${JOB_COLUMNS}
-     )${recordEvents("'completed'", { worker: "assigned_worker_id", error: "NULL", detail: "NULL" })}
-     SELECT * FROM changed`,
-    [id, json(result)],
-  );
-  return row;
-}
-
 /**
  * Completes many leased jobs of one worker in one statement (the batched completion extension). Only jobs that
  * are processing, held by the worker with a live lease (and the given lease_id, when one is sent) change.

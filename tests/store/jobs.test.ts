@@ -143,7 +143,7 @@ for (const kind of await databaseKinds()) {
     test("every transition appends its event in the same statement (same transaction clock), and rolls back with it", async () => {
       const [created] = await insert([newJob("events")]);
       const [claimed] = await claim("events", 1, "ev-worker");
-      const completed = await db.transaction((tx) => store.markCompleted(tx, created.id, { ok: true }));
+      const [completed] = await db.transaction((tx) => store.completeLeasedJobs(tx, org, "ev-worker", [{ id: created.id, leaseId: claimed.lease_id, result: { ok: true } }]));
       expect(completed).toMatchObject({ status: "completed", result: { ok: true }, lease_id: null });
       const history = await events(created.id);
       expect(history.map((e) => [e.event, e.status, e.worker_id])).toEqual([
@@ -158,12 +158,27 @@ for (const kind of await databaseKinds()) {
       await claim("events", 1);
       await expect(
         db.transaction(async (tx: Queryable) => {
-          await store.markCompleted(tx, other.id, null);
+          expect(await store.completeLeasedJobs(tx, org, "w", [{ id: other.id, leaseId: null, result: null }])).toHaveLength(1);
           throw new Error("abort");
         }),
       ).rejects.toThrow("abort");
       expect((await job(other.id)).status).toBe("processing");
       expect((await events(other.id)).map((e) => e.event)).toEqual(["created", "claimed"]);
+    });
+
+    test("completion checks ownership, a live lease and the lease id when one is given", async () => {
+      const [j] = await insert([newJob("own")]);
+      const [leased] = await claim("own", 1, "owner", 30);
+      const complete = (worker: string, leaseId: string | null) =>
+        db.transaction((tx) => store.completeLeasedJobs(tx, org, worker, [{ id: j.id, leaseId, result: null }]));
+      expect(await complete("intruder", null)).toEqual([]);
+      expect(await complete("owner", "stale")).toEqual([]);
+      expect(await db.transaction((tx) => store.completeLeasedJobs(tx, otherOrg, "owner", [{ id: j.id, leaseId: null, result: null }]))).toEqual([]);
+      await db.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1", [j.id]);
+      expect(await complete("owner", leased.lease_id)).toEqual([]);
+      await db.query("UPDATE jobs SET lease_expires_at = now() + interval '1 minute' WHERE id = $1", [j.id]);
+      expect((await complete("owner", leased.lease_id)).map((r) => r.status)).toEqual(["completed"]);
+      expect(await complete("owner", leased.lease_id)).toEqual([]);
     });
 
     test("a failed attempt is rescheduled after its delay or dead-lettered, with the error kept", async () => {
