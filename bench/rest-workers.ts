@@ -29,7 +29,7 @@ export class RestWorkers {
     private queue: string,
     private opts: { concurrency: number; complete: CompleteMode; fetchers?: number; waitMs?: number },
   ) {
-    this.fetchers = opts.fetchers ?? 4;
+    this.fetchers = opts.fetchers ?? 2;
     this.perLoop = Math.max(1, Math.floor(opts.concurrency / this.fetchers));
     this.waitMs = opts.waitMs ?? 5000;
   }

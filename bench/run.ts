@@ -22,6 +22,7 @@ const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:543
 const DATABASES = (process.env.BENCH_DATABASES ?? "postgres").split(",");
 const WORKLOADS = (process.env.WORKLOADS ?? "throughput,latency,webhook").split(",");
 const COMPLETE = (process.env.BENCH_COMPLETE ?? "batch") as CompleteMode;
+const FETCHERS = num("BENCH_FETCHERS", 2);
 const QUEUE = "bench";
 const repo = resolve(import.meta.dir, "..");
 
@@ -130,7 +131,7 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
       await enqueueAll(s.call, N);
       emit(db, "enqueue", { jobs: N, seconds: (now() - t) / 1000, notes: `POST /jobs/bulk, ${BATCH} jobs per call (the API's maximum), one call at a time` });
       let handled = 0;
-      const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE });
+      const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
       t = now();
       const all = new Promise<void>((done) => workers.start(async () => void (++handled === N && done())));
       await all;
@@ -150,7 +151,7 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
       let handled = 0;
       let done!: () => void;
       const all = new Promise<void>((r) => (done = r));
-      const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE });
+      const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
       workers.start(async ({ i }) => {
         started[i] = now();
         if (++handled === n) done();
@@ -182,7 +183,7 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
     try {
       await enqueueAll(s.call, WEBHOOK_N, { default_max_retries: 4 });
       const url = `http://127.0.0.1:${rx.port}/hook`;
-      const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE });
+      const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
       const t0 = performance.timeOrigin + now();
       workers.start(async ({ i }) => {
         const res = await fetch(url, {
