@@ -1,7 +1,18 @@
 import type { Feature } from "./server";
+import { accountsFeature } from "./accounts";
+import { metricsFeature } from "./metrics/feature";
+import { workflowsFeature } from "./feature-workflows";
+import { schedulesFeature } from "./feature-schedules";
+import { grpcFeature } from "./rpc/feature";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
  * adding one is one import and one line here.
  */
-export const FEATURES: Feature[] = [];
+export const FEATURES: Feature[] = [
+  accountsFeature,
+  metricsFeature,
+  workflowsFeature,
+  schedulesFeature,
+  grpcFeature,
+];

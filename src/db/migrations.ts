@@ -2,7 +2,16 @@
 // Add a new file to migrations/ and one line here.
 // @ts-ignore -- text imports have no type declarations
 import m0001 from "../../migrations/0001_foundation.sql" with { type: "text" };
+// @ts-ignore
+import m0002 from "../../migrations/0002_workers.sql" with { type: "text" };
+// @ts-ignore
+import m0003 from "../../migrations/0003_accounts.sql" with { type: "text" };
+// @ts-ignore -- text imports have no type declarations
+import m0004 from "../../migrations/0004_schedules_workflows.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
+  { version: 2, name: "0002_workers", sql: m0002 },
+  { version: 3, name: "0003_accounts", sql: m0003 },
+  { version: 4, name: "0004_schedules_workflows", sql: m0004 },
 ];
