@@ -3,13 +3,15 @@
 #   docker run -p 8080:8080 -p 50051:50051 -v spindle-data:/data spindle          # embedded PGlite in /data
 #   docker run -p 8080:8080 -e DATABASE_URL=postgres://user:pw@db:5432/spindle spindle
 
-# 1. Build: install exactly what the lockfile pins (Bun arrives as a devDependency), compile dist/spindle.
+# 1. Build: install what the lockfile pins (Bun arrives as a devDependency), compile dist/spindle. `npm install`
+#    rather than `npm ci`, as in .ci/run: npm 11 leaves other platforms' optional @bufbuild/buf binaries out of the
+#    lockfile and `npm ci` then refuses it; `npm install` still installs exactly the locked versions.
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # postinstall patches postgres.js (scripts/patch-postgres.mjs), so the script must be there before `npm ci`.
 COPY scripts ./scripts
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build && ./dist/spindle version
 

@@ -1,5 +1,6 @@
 // Starts the shared webhook receiver of the peer benchmark (../shared/bench/peers/receiver.mjs) in its own process.
 import { existsSync } from "node:fs";
+import { forEachLine } from "../tests/helpers/process";
 
 const RECEIVER = process.env.BENCH_RECEIVER ?? "/work/shared/bench/peers/receiver.mjs";
 
@@ -19,25 +20,12 @@ export async function startReceiver(expected: number): Promise<Receiver> {
   const waiters: Record<string, (v: any) => void> = {};
   const seen: Record<string, any> = {};
   const next = (key: string) => (key in seen ? Promise.resolve(seen[key]) : new Promise<any>((r) => (waiters[key] = r)));
-  (async () => {
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const reader = proc.stdout.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const msg = JSON.parse(buffer.slice(0, nl));
-        buffer = buffer.slice(nl + 1);
-        for (const [key, value] of Object.entries(msg)) {
-          seen[key] = value;
-          waiters[key]?.(value);
-        }
-      }
+  void forEachLine(proc.stdout, (line) => {
+    for (const [key, value] of Object.entries(JSON.parse(line))) {
+      seen[key] = value;
+      waiters[key]?.(value);
     }
-  })();
+  });
   return {
     port: await next("port"),
     done: next("done"),

@@ -14,27 +14,32 @@ export interface SpindleProcess {
   stop(): Promise<number>;
 }
 
-async function collectLines(stream: ReadableStream<Uint8Array>, into: string[], onLine: (line: string) => void) {
+/** Calls onLine for every line of a byte stream (the last one even without a trailing newline). */
+export async function forEachLine(stream: ReadableStream<Uint8Array>, onLine: (line: string) => void): Promise<void> {
   const decoder = new TextDecoder();
-  let pending = "";
   const reader = stream.getReader();
+  let pending = "";
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
     pending += decoder.decode(value, { stream: true });
     let nl: number;
     while ((nl = pending.indexOf("\n")) >= 0) {
-      const line = pending.slice(0, nl);
+      onLine(pending.slice(0, nl));
       pending = pending.slice(nl + 1);
-      into.push(line);
-      onLine(line);
     }
   }
-  if (pending) into.push(pending);
+  if (pending) onLine(pending);
 }
 
+const collectLines = (stream: ReadableStream<Uint8Array>, into: string[], onLine: (line: string) => void) =>
+  forEachLine(stream, (line) => {
+    into.push(line);
+    onLine(line);
+  });
+
 /**
- * Spawns a server and resolves once it has printed its listening line; PORT defaults to 0 so the OS picks a
+ * Spawns a server and resolves once it has printed its startup lines; PORT defaults to 0 so the OS picks a
  * free port, which the startup line reports. Rejects (with the output) if it exits or is silent for startupMs.
  */
 export async function spawnSpindle(cmd: string[], opts: { cwd: string; env: Record<string, string>; startupMs?: number }): Promise<SpindleProcess> {
@@ -49,9 +54,12 @@ export async function spawnSpindle(cmd: string[], opts: { cwd: string; env: Reco
   const stderr: string[] = [];
   let resolveUrl!: (url: string) => void;
   const urlSeen = new Promise<string>((r) => (resolveUrl = r));
+  let listening: string | undefined;
+  // Ready once the last of the three startup lines (listening address, database, mode) is out.
   const outDone = collectLines(proc.stdout, stdout, (line) => {
-    const m = /listening on (http:\/\/\S+)/.exec(line);
-    if (m) resolveUrl(m[1]!.replace("[::]", "127.0.0.1").replace("0.0.0.0", "127.0.0.1"));
+    const m = /^spindle \S+ listening on (http:\/\/\S+)/.exec(line);
+    if (m) listening = m[1]!.replace("[::]", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");
+    if (listening && line.startsWith("mode: ")) resolveUrl(listening);
   });
   const errDone = collectLines(proc.stderr, stderr, () => {});
   const exited = proc.exited.then(async (code) => {
