@@ -9,7 +9,7 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# postinstall patches postgres.js (scripts/patch-postgres.mjs), so the script must be there before `npm ci`.
+# postinstall patches postgres.js (scripts/patch-postgres.mjs), so the script must be there before installing.
 COPY scripts ./scripts
 RUN npm install --no-audit --no-fund
 COPY . .
