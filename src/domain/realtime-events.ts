@@ -100,7 +100,8 @@ function jobWireEvents(r: StoredEvent): WireEvent[] {
     case "cancelled":
       return [...change, make("job.cancelled", { ...base, timestamp }, at)];
     default:
-      if (FAILED_ATTEMPT_KINDS.has(r.kind)) {
+      // A release counts as a failed attempt when the worker was lost (the row then records the attempt count).
+      if (FAILED_ATTEMPT_KINDS.has(r.kind) || (r.kind === "released" && typeof r.data?.retry_count === "number")) {
         const retryCount = typeof r.data?.retry_count === "number" ? r.data.retry_count : (r.retry_count ?? 0);
         return [...change, make("JobFailed", { ...base, error: r.error ?? "", retry_count: retryCount, timestamp }, at)];
       }

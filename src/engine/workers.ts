@@ -77,7 +77,10 @@ export const releaseJobsOfClosedWorker = (e: Engine, orgId: string, workerId: st
 /** Background: silent workers become degraded, then offline with their jobs released. Safe on many nodes. */
 export async function sweepSilentWorkers(e: Engine): Promise<number> {
   return e.db.transaction(async (tx) => {
-    const gone = await workers.sweepSilentWorkers(tx, e.config.workerDegradedSecs, e.config.workerOfflineSecs);
+    const { degraded, offline: gone } = await workers.sweepSilentWorkers(tx, e.config.workerDegradedSecs, e.config.workerOfflineSecs);
+    for (const w of degraded) {
+      await emitEvent(e, tx, { type: "worker.degraded", orgId: w.organization_id, data: { worker_id: w.id, queue_name: w.queue_name } });
+    }
     for (const w of gone) {
       await releaseJobs(e, tx, w.organization_id, w.id, true);
       await emitEvent(e, tx, { type: "worker.offline", orgId: w.organization_id, data: { worker_id: w.id, queue_name: w.queue_name } });

@@ -368,7 +368,7 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
          lease_id = NULL, lease_expires_at = NULL, updated_at = now()
        FROM held WHERE j.id = held.id
        RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
-     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "NULL" })}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "CASE WHEN $3::bool THEN jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries) END" })}
      SELECT * FROM changed`,
     [orgId, workerId, how.countAttempt, how.error, how.exhaustedError ?? how.error],
   );

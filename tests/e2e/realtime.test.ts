@@ -14,7 +14,7 @@ for (const kind of await databaseKinds()) {
     let key: string;
     let orgId: string;
     beforeAll(async () => {
-      s = await startTestServer(kind, { SPINDLE_SSE_KEEPALIVE_MS: "300" });
+      s = await startTestServer(kind, { SPINDLE_SSE_KEEPALIVE_MS: "300", SPINDLE_WORKER_DEGRADED_SECS: "1", SPINDLE_WORKER_OFFLINE_SECS: "2" });
       ({ client: api, key, orgId } = await s.newOrg());
     });
     afterAll(() => s.stop());
@@ -120,6 +120,25 @@ for (const kind of await databaseKinds()) {
       expect((await again.untilEnded()).map((m) => m.event.data.new_status)).toEqual(["completed"]);
       const unknown = await sse(`/events/jobs/no-such-job`);
       expect((await unknown.untilEnded()).map((m) => m.event)).toEqual([{ type: "Error", data: { message: "Job not found", timestamp: expect.any(String) } }]);
+    });
+
+    test("a worker's life is on the stream: registered, heartbeats, degraded, offline with its job released, deregistered", async () => {
+      const stream = await sse("/events?events=worker.registered,worker.heartbeat,worker.degraded,worker.offline,worker.deregistered,job.failed");
+      const silent = (await api.post("/api/v1/workers/register", { queue_name: "crew", hostname: "silent-host" })).body.id;
+      const polite = (await api.post("/api/v1/workers/register", { queue_name: "crew", hostname: "polite-host" })).body.id;
+      await api.post(`/api/v1/workers/${silent}/heartbeat`, { current_jobs: 1 });
+      const job = await create("crew");
+      expect((await api.post("/api/v1/jobs/claim", { queue_name: "crew", worker_id: silent, lease_duration_secs: 3600 })).body.jobs[0].id).toBe(job);
+      await api.post(`/api/v1/workers/${polite}/deregister`);
+      await stream.until((m) => m.some((x) => x.event.type === "worker.offline" && x.event.data.worker_id === silent));
+      const about = (id: string) => stream.messages.map((m) => m.event).filter((e) => e.data.worker_id === id).map((e) => e.type);
+      expect(about(silent)).toEqual(["WorkerRegistered", "WorkerHeartbeat", "worker.degraded", "worker.offline"]);
+      expect(about(polite)).toEqual(["WorkerRegistered", "WorkerDeregistered"]);
+      const heartbeat = stream.messages.find((m) => m.event.type === "WorkerHeartbeat")!.event;
+      expect(heartbeat.data).toMatchObject({ worker_id: silent, status: "healthy", current_job_id: null, current_jobs: 1 });
+      const failed = stream.messages.map((m) => m.event).filter((e) => e.type === "JobFailed");
+      expect(failed.map((e) => [e.data.job_id, e.data.error])).toEqual([[job, "Worker went offline"]]);
+      stream.close();
     });
 
     test("one organization never sees another's events; query credentials work only on real-time routes", async () => {
