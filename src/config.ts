@@ -28,6 +28,15 @@ const schema = z.object({
   SPINDLE_REAPER_INTERVAL_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
   SPINDLE_QUIET: bool.default(false),
+  /** Webhooks (docs/webhooks.md): outgoing retry base delay, request timeout, concurrency and per-host protection. */
+  SPINDLE_WEBHOOK_RETRY_BASE_SECS: z.coerce.number().positive().default(1),
+  SPINDLE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 300_000),
+  SPINDLE_DELIVERY_CONCURRENCY: int(64, 1, 10_000),
+  SPINDLE_DELIVERY_HOST_CONCURRENCY: int(8, 1, 1000),
+  SPINDLE_BREAKER_FAILURES: int(5, 1, 1000),
+  SPINDLE_BREAKER_COOLDOWN_MS: int(10_000, 10, 3_600_000),
+  GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 
 export type Config = ReturnType<typeof loadConfig>;
@@ -60,5 +69,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reaperIntervalMs: c.SPINDLE_REAPER_INTERVAL_MS,
     runLoops: c.SPINDLE_LOOPS,
     quiet: c.SPINDLE_QUIET,
+    webhooks: {
+      retryBaseSecs: c.SPINDLE_WEBHOOK_RETRY_BASE_SECS,
+      timeoutMs: c.SPINDLE_WEBHOOK_TIMEOUT_MS,
+      concurrency: c.SPINDLE_DELIVERY_CONCURRENCY,
+      hostConcurrency: c.SPINDLE_DELIVERY_HOST_CONCURRENCY,
+      breakerFailures: c.SPINDLE_BREAKER_FAILURES,
+      breakerCooldownMs: c.SPINDLE_BREAKER_COOLDOWN_MS,
+      githubSecret: c.GITHUB_WEBHOOK_SECRET,
+      stripeSecret: c.STRIPE_WEBHOOK_SECRET,
+    },
   };
 }

@@ -56,14 +56,28 @@ export interface FailOutcome {
   delaySecs: number | null;
 }
 
-/** A failed attempt is retried with jittered exponential backoff while attempts remain, else dead-lettered. */
-export async function failJob(e: Engine, p: Principal, proof: LeaseProof, error: string, allowRetry = true): Promise<FailOutcome> {
+/**
+ * A failed attempt is retried with jittered exponential backoff while attempts remain, else dead-lettered.
+ * `minDelaySecs` (a destination's Retry-After) raises the backoff delay when it is longer.
+ */
+export async function failJob(e: Engine, p: Principal, proof: LeaseProof, error: string, allowRetry = true, minDelaySecs?: number | null): Promise<FailOutcome> {
   return e.db.transaction(async (tx) => {
     const job = await lockOwnedJob(tx, p, proof);
     const decision = decideFailure(job, allowRetry, { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs });
+    if (decision.delaySecs !== null && minDelaySecs) decision.delaySecs = Math.max(decision.delaySecs, minDelaySecs);
     const row = await store.markFailed(tx, proof.jobId, error, decision.delaySecs, proof.workerId);
     await runAfterTransition(e, tx, decision.status === "pending" ? "failed" : "deadlettered", [row]);
     return { job: row, willRetry: decision.status === "pending", delaySecs: decision.delaySecs };
+  });
+}
+
+/** Gives a leased job back without spending an attempt; it becomes claimable again after delaySecs. */
+export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<any> {
+  return e.db.transaction(async (tx) => {
+    await lockOwnedJob(tx, p, proof);
+    const row = await store.deferLeasedJob(tx, proof.jobId, delaySecs, reason);
+    await runAfterTransition(e, tx, "released", [row]);
+    return row;
   });
 }
 
