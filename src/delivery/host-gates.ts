@@ -29,6 +29,8 @@ interface Gate {
   retryAt: number | null;
   cooldownMs: number;
   orgs: Set<string>;
+  /** Requests waiting for a slot of this host, at most `limit` of them (more would hog the node's budget). */
+  waiters: ((admission: Admission) => void)[];
 }
 
 export interface GatePolicy {
@@ -51,19 +53,19 @@ export class HostGates {
   private gate(host: string): Gate {
     let g = this.gates.get(host);
     if (!g) {
-      g = { host, state: "closed", failures: 0, inFlight: 0, limit: this.policy.maxPerHost, openedAt: null, retryAt: null, cooldownMs: this.policy.cooldownMs, orgs: new Set() };
+      g = { host, state: "closed", failures: 0, inFlight: 0, limit: this.policy.maxPerHost, openedAt: null, retryAt: null, cooldownMs: this.policy.cooldownMs, orgs: new Set(), waiters: [] };
       this.gates.set(host, g);
     }
     return g;
   }
 
-  /** Takes a slot for a request to `host`, or says how long to wait before asking again. */
+  /** Takes a slot for a request to `host` at once, or says how long to wait before asking again. */
   admit(host: string, orgId: string): Admission {
     const g = this.gate(host);
     g.orgs.add(orgId);
     if (g.state === "open") {
       const now = Date.now();
-      if (now < g.retryAt!) return { admitted: false, waitMs: jitter(g.retryAt! - now) + 50, reason: `circuit open for ${host}` };
+      if (now < g.retryAt!) return this.refusal(g);
       this.transition(g, "half_open");
     }
     if (g.state === "half_open" && g.inFlight > 0) return { admitted: false, waitMs: jitter(Math.min(g.cooldownMs, 2000)), reason: `circuit half-open for ${host}, probe in flight` };
@@ -72,10 +74,53 @@ export class HostGates {
     return { admitted: true };
   }
 
+  /**
+   * Like admit, but when the host is only busy (breaker closed) waits up to maxWaitMs for a slot, in a short line:
+   * a slow host holds at most twice its cap of the node's slots, and a line that would be longer is refused.
+   */
+  async acquire(host: string, orgId: string, maxWaitMs: number): Promise<Admission> {
+    const now = this.admit(host, orgId);
+    const g = this.gate(host);
+    if (now.admitted || g.state !== "closed" || g.waiters.length >= g.limit) return now;
+    return new Promise<Admission>((resolve) => {
+      const timer = setTimeout(() => {
+        g.waiters = g.waiters.filter((w) => w !== wake);
+        resolve(now);
+      }, maxWaitMs);
+      const wake = (a: Admission) => {
+        clearTimeout(timer);
+        resolve(a);
+      };
+      g.waiters.push(wake);
+    });
+  }
+
+  private refusal(g: Gate): Admission {
+    return { admitted: false, waitMs: jitter(Math.max(0, g.retryAt! - Date.now())) + 50, reason: `circuit open for ${g.host}` };
+  }
+
+  /** Hands freed slots to waiters, or turns them away when the breaker opened meanwhile. */
+  private serveWaiters(g: Gate): void {
+    while (g.waiters.length > 0) {
+      if (g.state === "open") {
+        for (const w of g.waiters.splice(0)) w(this.refusal(g));
+        return;
+      }
+      if (g.state !== "closed" || g.inFlight >= g.limit) return;
+      g.inFlight++;
+      g.waiters.shift()!({ admitted: true });
+    }
+  }
+
   /** Returns the slot with what the request said about the destination's health (null: nothing either way). */
   release(host: string, healthy: boolean | null): void {
     const g = this.gate(host);
     g.inFlight = Math.max(0, g.inFlight - 1);
+    this.judge(g, healthy);
+    this.serveWaiters(g);
+  }
+
+  private judge(g: Gate, healthy: boolean | null): void {
     if (healthy === null) return;
     if (healthy) {
       g.failures = 0;

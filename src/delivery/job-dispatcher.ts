@@ -8,6 +8,8 @@ import { attemptHttp, isDestinationFailure, type AttemptOutcome } from "./http-a
 import { internalPrincipal, type DeliveryRuntime } from "./runtime";
 
 const IDLE_POLL_MS = 250;
+/** How long a request may wait in its host's line before the job is handed back. */
+const HOST_WAIT_MS = 5000;
 const CLAIM_BATCH = 32;
 
 /** Why an attempt failed, as the job's last_error: status and the start of the answer, or the error class. */
@@ -46,7 +48,9 @@ export class JobDeliveryDispatcher {
         } catch (err) {
           if (!this.engine.config.quiet) console.warn(`[delivery] claiming failed: ${(err as Error).message}`);
         }
+        // PGlite answers without a trip through the event loop: yield, or sockets and timers starve.
         if (claimed === 0 && !stop.aborted) await this.rt.waitForWork(IDLE_POLL_MS);
+        else await Bun.sleep(0);
       }
     } finally {
       unsubscribe();
@@ -99,7 +103,7 @@ export class JobDeliveryDispatcher {
     }
     const spec = parsed.data;
     const host = new URL(spec.url).host;
-    const admission = this.rt.gates.admit(host, job.organization_id);
+    const admission = await this.rt.gates.acquire(host, job.organization_id, HOST_WAIT_MS);
     if (!admission.admitted) {
       await deferJob(e, p, proof, admission.waitMs / 1000, admission.reason);
       return;

@@ -5,6 +5,8 @@ import { attemptHttp, isDestinationFailure, type AttemptOutcome } from "./http-a
 import type { DeliveryRuntime } from "./runtime";
 
 const IDLE_POLL_MS = 250;
+/** How long a request may wait in its host's line before the job is handed back. */
+const HOST_WAIT_MS = 5000;
 
 /**
  * Delivers the outbox of event notifications: claims due deliveries (SKIP LOCKED, safe on many nodes), sends
@@ -26,7 +28,9 @@ export class NotificationDispatcher {
         } catch (err) {
           if (!this.engine.config.quiet) console.warn(`[webhooks] claiming deliveries failed: ${(err as Error).message}`);
         }
+        // PGlite answers without a trip through the event loop: yield, or sockets and timers starve.
         if (claimed === 0 && !stop.aborted) await this.rt.waitForWork(IDLE_POLL_MS);
+        else await Bun.sleep(0);
       }
     } finally {
       await unlisten().catch(() => {});
@@ -66,7 +70,7 @@ export class NotificationDispatcher {
     } catch {
       host = row.url;
     }
-    const admission = this.rt.gates.admit(host, row.organization_id);
+    const admission = await this.rt.gates.acquire(host, row.organization_id, HOST_WAIT_MS);
     if (!admission.admitted) {
       await postponeNotification(e, row.id, admission.waitMs / 1000);
       return;
