@@ -1,6 +1,7 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
+import { deliveryRuntime } from "../../src/delivery/runtime";
 import { deadPort, eventually, startReceiver, verifySpooledSignature, type Receiver } from "../helpers/receivers";
 
 // The breaker is studied in delivery-jobs.test.ts; here it must not postpone the retries being counted.
@@ -204,5 +205,36 @@ describe("SSRF guard in production mode (pglite)", () => {
     const plain = await api.post("/api/v1/jobs", { queue_name: "spindle.http", payload: { url: "http://example.com/x" } });
     expect(plain.body.message).toContain("HTTP not allowed");
     expect((await api.get("/api/v1/jobs?queue_name=spindle.http")).body).toEqual([]);
+  });
+
+  test("names are vetted after DNS, at creation and again at delivery: a name that resolves to loopback is refused", async () => {
+    // A stand-in DNS (the guard's own resolver seam): rebind.test first answers a public address, later loopback.
+    let answers = 0;
+    deliveryRuntime(s.engine).resolve = async (host) => {
+      if (host === "loopback.test") return ["127.0.0.1"];
+      if (host === "mixed.test") return ["93.184.216.34", "::ffff:10.0.0.1"];
+      if (host === "rebind.test") return ++answers === 1 ? ["93.184.216.34"] : ["127.0.0.1"];
+      throw new Error("ENOTFOUND " + host);
+    };
+    for (const host of ["loopback.test", "mixed.test"]) {
+      const r = await api.post("/api/v1/outgoing-webhooks", { name: "x", url: `https://${host}/hook`, events: ["job.created"] });
+      expect(r.status).toBe(400);
+      expect(r.body.message).toContain("Invalid webhook URL");
+    }
+    // Created while the name looked public; by delivery time it points at loopback: the attempt is refused.
+    const hook = await api.post("/api/v1/outgoing-webhooks", { name: "rebind", url: "https://rebind.test/hook", events: ["job.created"] });
+    expect(hook.status).toBe(201);
+    await api.post("/api/v1/jobs", { queue_name: "plain", payload: {} });
+    const [d] = await eventually(async () => (await api.get(`/api/v1/outgoing-webhooks/${hook.body.id}/deliveries`)).body, (x: any[]) => x[0]?.status === "failed");
+    expect(d.attempts).toBe(1);
+    expect(d.error).toContain("resolves to a private, loopback");
+    const [a] = (await api.get(`/api/v1/outgoing-webhooks/${hook.body.id}/deliveries/${d.id}/attempts`)).body;
+    expect(a).toMatchObject({ error_class: "blocked", response: null });
+
+    const job = await api.post("/api/v1/jobs", { queue_name: "spindle.http", payload: { url: "https://loopback.test/x" } });
+    expect(job.status).toBe(201);
+    const done = await eventually(async () => (await api.get(`/api/v1/jobs/${job.body.id}`)).body, (j: any) => j.status === "deadletter");
+    expect(done.last_error).toContain("blocked");
+    expect((await api.get(`/api/v1/jobs/${job.body.id}/attempts`)).body).toHaveLength(1);
   });
 });
