@@ -11,6 +11,7 @@ const IDLE_POLL_MS = 250;
 /** How long a request may wait in its host's line before the job is handed back. */
 const HOST_WAIT_MS = 5000;
 const CLAIM_BATCH = 32;
+const DISCOVERY_MS = 1000;
 
 /** Why an attempt failed, as the job's last_error: status and the start of the answer, or the error class. */
 function describeFailure(o: AttemptOutcome): string {
@@ -32,6 +33,9 @@ function requestBody(body: unknown): { text: string | null; json: boolean } {
 export class JobDeliveryDispatcher {
   private inFlight = new Set<Promise<void>>();
   private cursor = 0;
+  private known: { organization_id: string; queue_name: string }[] = [];
+  private discoveredAt = 0;
+  private lastClaimed = 0;
 
   constructor(private engine: Engine, private rt: DeliveryRuntime) {}
 
@@ -58,10 +62,23 @@ export class JobDeliveryDispatcher {
     }
   }
 
+  /**
+   * Which delivery queues have due work. Finding out scans the due part of every delivery queue, so the answer is
+   * reused while claims from it keep succeeding, and asked again at most every DISCOVERY_MS otherwise.
+   */
+  private async dueQueues(lastRoundClaimed: boolean): Promise<{ organization_id: string; queue_name: string }[]> {
+    if (lastRoundClaimed && this.known.length > 0 && Date.now() - this.discoveredAt < DISCOVERY_MS) return this.known;
+    this.known = await dueDeliveryQueues(this.engine.db);
+    this.discoveredAt = Date.now();
+    return this.known;
+  }
+
   /** One round over the queues with due work, claiming as many jobs as there are free slots. */
   private async pump(): Promise<number> {
+    // Claim in batches: one claim per freed slot would cost a transaction per job.
+    if (this.rt.freeSlots < Math.min(CLAIM_BATCH, Math.ceil(this.engine.config.webhooks.concurrency / 4)) && this.inFlight.size > 0) return 0;
     if (this.rt.freeSlots === 0) return 0;
-    const queues = await dueDeliveryQueues(this.engine.db);
+    const queues = await this.dueQueues(this.lastClaimed > 0);
     let claimed = 0;
     for (let i = 0; i < queues.length && this.rt.freeSlots > 0; i++) {
       const { organization_id: orgId, queue_name: queueName } = queues[(this.cursor + i) % queues.length]!;
@@ -77,6 +94,7 @@ export class JobDeliveryDispatcher {
       claimed += jobs.length;
     }
     this.cursor++;
+    this.lastClaimed = claimed;
     return claimed;
   }
 

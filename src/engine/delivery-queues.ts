@@ -43,16 +43,34 @@ export function validateDeliveryJobs(e: Engine) {
   };
 }
 
+/**
+ * Live secrets per queue, remembered for a second: one lookup per queue and second instead of one per request.
+ * Rotation and revocation on this node take effect at once; on other nodes within SECRET_CACHE_MS.
+ */
+const SECRET_CACHE_MS = 1000;
+const secretCache = new WeakMap<Engine, Map<string, { secrets: string[]; until: number }>>();
+const cacheOf = (e: Engine) => secretCache.get(e) ?? secretCache.set(e, new Map()).get(e)!;
+const cacheKey = (orgId: string, queueName: string) => `${orgId} ${queueName}`;
+
 /** Live secrets to sign with; a queue's first delivery creates its first secret so that every request is signed. */
 export async function signingSecrets(e: Engine, orgId: string, queueName: string): Promise<string[]> {
-  const live = await store.activeSecrets(e.db, orgId, queueName);
-  if (live.length > 0) return live.map((s) => s.secret);
-  await e.db.transaction((tx) => store.rotateSecret(tx, orgId, queueName, crypto.randomUUID(), generateSigningSecret(), 0, true));
-  return (await store.activeSecrets(e.db, orgId, queueName)).map((s) => s.secret);
+  const cached = cacheOf(e).get(cacheKey(orgId, queueName));
+  if (cached && cached.until > Date.now()) return cached.secrets;
+  let live = await store.activeSecrets(e.db, orgId, queueName);
+  if (live.length === 0) {
+    await e.db.transaction((tx) => store.rotateSecret(tx, orgId, queueName, crypto.randomUUID(), generateSigningSecret(), 0, true));
+    live = await store.activeSecrets(e.db, orgId, queueName);
+  }
+  // Expiring secrets must not be used past their end: never cache beyond the earliest expiry.
+  const earliestExpiry = Math.min(...live.map((s) => (s.expires_at ? new Date(s.expires_at).getTime() : Infinity)));
+  const secrets = live.map((s) => s.secret);
+  cacheOf(e).set(cacheKey(orgId, queueName), { secrets, until: Math.min(Date.now() + SECRET_CACHE_MS, earliestExpiry) });
+  return secrets;
 }
 
 export async function rotateSigningSecret(e: Engine, p: Principal, queueName: string, overlapSecs = DEFAULT_OVERLAP_SECS) {
   checkDeliveryQueue(p, queueName);
+  cacheOf(e).delete(cacheKey(p.orgId, queueName));
   return e.db.transaction((tx) => store.rotateSecret(tx, p.orgId, queueName, crypto.randomUUID(), generateSigningSecret(), overlapSecs));
 }
 
@@ -63,6 +81,7 @@ export async function listSigningSecrets(e: Engine, p: Principal, queueName: str
 
 export async function revokeSigningSecret(e: Engine, p: Principal, queueName: string, id: string) {
   checkDeliveryQueue(p, queueName);
+  cacheOf(e).delete(cacheKey(p.orgId, queueName));
   if (!(await store.revokeSecret(e.db, p.orgId, queueName, id))) throw notFound("Secret not found or already expired");
 }
 
