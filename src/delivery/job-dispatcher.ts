@@ -4,12 +4,9 @@ import { isDeliveryQueue, recordJobAttempt, signingSecrets } from "../engine/del
 import { dueDeliveryQueues } from "../store/delivery-queues";
 import { deliveryPayloadSchema } from "../domain/webhook-schemas";
 import { standardWebhookSignature } from "../domain/signatures";
-import { attemptHttp, isDestinationFailure, type AttemptOutcome } from "./http-attempt";
-import { internalPrincipal, type DeliveryRuntime } from "./runtime";
+import type { AttemptOutcome } from "./http-attempt";
+import { internalPrincipal, sendThroughGate, type DeliveryRuntime } from "./runtime";
 
-const IDLE_POLL_MS = 250;
-/** How long a request may wait in its host's line before the job is handed back. */
-const HOST_WAIT_MS = 5000;
 const CLAIM_BATCH = 32;
 const DISCOVERY_MS = 1000;
 
@@ -31,7 +28,6 @@ function requestBody(body: unknown): { text: string | null; json: boolean } {
  * destination's circuit is open or at its cap — hands the job back without spending an attempt.
  */
 export class JobDeliveryDispatcher {
-  private inFlight = new Set<Promise<void>>();
   private cursor = 0;
   private known: { organization_id: string; queue_name: string }[] = [];
   private discoveredAt = 0;
@@ -40,25 +36,13 @@ export class JobDeliveryDispatcher {
   constructor(private engine: Engine, private rt: DeliveryRuntime) {}
 
   async run(): Promise<void> {
-    const stop = this.rt.stopping.signal;
     const unsubscribe = this.engine.signals.subscribe((_org, queue) => {
       if (queue === "*" || isDeliveryQueue(queue)) this.rt.wakeAll();
     });
     try {
-      while (!stop.aborted) {
-        let claimed = 0;
-        try {
-          claimed = await this.pump();
-        } catch (err) {
-          if (!this.engine.config.quiet) console.warn(`[delivery] claiming failed: ${(err as Error).message}`);
-        }
-        // PGlite answers without a trip through the event loop: yield, or sockets and timers starve.
-        if (claimed === 0 && !stop.aborted) await this.rt.waitForWork(IDLE_POLL_MS);
-        else await Bun.sleep(0);
-      }
+      await this.rt.loop("claiming delivery jobs", () => this.pump());
     } finally {
       unsubscribe();
-      await Promise.allSettled([...this.inFlight]);
     }
   }
 
@@ -76,7 +60,7 @@ export class JobDeliveryDispatcher {
   /** One round over the queues with due work, claiming as many jobs as there are free slots. */
   private async pump(): Promise<number> {
     // Claim in batches: one claim per freed slot would cost a transaction per job.
-    if (this.rt.freeSlots < Math.min(CLAIM_BATCH, Math.ceil(this.engine.config.webhooks.concurrency / 4)) && this.inFlight.size > 0) return 0;
+    if (this.rt.freeSlots < Math.min(CLAIM_BATCH, Math.ceil(this.engine.config.webhooks.concurrency / 4)) && this.rt.busy > 0) return 0;
     if (this.rt.freeSlots === 0) return 0;
     const queues = await this.dueQueues(this.lastClaimed > 0);
     let claimed = 0;
@@ -90,24 +74,12 @@ export class JobDeliveryDispatcher {
       } finally {
         this.rt.reserve(jobs.length - want);
       }
-      for (const job of jobs) this.track(this.deliver(job));
+      for (const job of jobs) this.rt.track(this.deliver(job), `delivery job ${job.id}`);
       claimed += jobs.length;
     }
     this.cursor++;
     this.lastClaimed = claimed;
     return claimed;
-  }
-
-  private track(p: Promise<void>): void {
-    const tracked = p
-      .catch((err) => {
-        if (!this.engine.config.quiet) console.warn(`[delivery] job delivery failed: ${(err as Error).message}`);
-      })
-      .finally(() => {
-        this.inFlight.delete(tracked);
-        this.rt.releaseSlot();
-      });
-    this.inFlight.add(tracked);
   }
 
   private async deliver(job: any): Promise<void> {
@@ -120,14 +92,7 @@ export class JobDeliveryDispatcher {
       return;
     }
     const spec = parsed.data;
-    const host = new URL(spec.url).host;
-    const admission = await this.rt.gates.acquire(host, job.organization_id, HOST_WAIT_MS);
-    if (!admission.admitted) {
-      await deferJob(e, p, proof, admission.waitMs / 1000, admission.reason);
-      return;
-    }
-    let outcome: AttemptOutcome | undefined;
-    try {
+    const sent = await sendThroughGate(this.rt, spec.url, job.organization_id, async () => {
       const secrets = await signingSecrets(e, job.organization_id, job.queue_name);
       const body = requestBody(spec.body);
       const timestamp = Math.floor(Date.now() / 1000);
@@ -140,14 +105,11 @@ export class JobDeliveryDispatcher {
         "webhook-signature": standardWebhookSignature(secrets, job.id, timestamp, body.text ?? ""),
       };
       const timeoutMs = spec.timeout_seconds ? spec.timeout_seconds * 1000 : e.config.webhooks.timeoutMs;
-      outcome = await attemptHttp({ url: spec.url, method: spec.method, headers, body: body.text, timeoutMs }, e.config.mode, this.rt.resolve, this.rt.stopping.signal);
-    } finally {
-      this.rt.gates.release(host, outcome && outcome.errorClass !== "blocked" && !this.rt.stopping.signal.aborted ? !isDestinationFailure(outcome) : null);
-    }
-    if (this.rt.stopping.signal.aborted && !outcome.ok) {
-      await deferJob(e, p, proof, 0, "server shutting down");
-      return;
-    }
+      return { url: spec.url, method: spec.method, headers, body: body.text, timeoutMs };
+    });
+    if (sent.kind === "refused") return void (await deferJob(e, p, proof, sent.waitMs / 1000, sent.reason));
+    if (sent.kind === "interrupted") return void (await deferJob(e, p, proof, 0, "server shutting down"));
+    const outcome = sent.outcome;
     await recordJobAttempt(e, job.organization_id, job.id, job.retry_count + 1, outcome);
     if (outcome.ok) {
       await completeJob(e, p, proof, { status_code: outcome.status, latency_ms: Math.round(outcome.latencyMs), attempt: job.retry_count + 1 });

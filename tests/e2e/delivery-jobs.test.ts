@@ -1,7 +1,7 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
-import { deadPort, eventually, startReceiver, verifyStandardWebhook, type Receiver } from "../helpers/receivers";
+import { deadPort, eventually, receiverPool, verifyStandardWebhook } from "../helpers/receivers";
 
 const FAST_RETRIES = { SPINDLE_BACKOFF_BASE_SECS: "0.05", SPINDLE_BACKOFF_CAP_SECS: "0.2" };
 
@@ -9,19 +9,15 @@ for (const kind of await databaseKinds()) {
   describe(`HTTP delivery jobs (${kind})`, () => {
     let s: TestServer;
     let api: Client;
-    const receivers: Receiver[] = [];
-    const receiver = (...args: Parameters<typeof startReceiver>) => {
-      const r = startReceiver(...args);
-      receivers.push(r);
-      return r;
-    };
+    const pool = receiverPool();
+    const receiver = pool.start;
     beforeAll(async () => {
       s = await startTestServer(kind, FAST_RETRIES);
       api = (await s.newOrg()).client;
     });
     afterAll(async () => {
       await s.stop();
-      for (const r of receivers) r.stop();
+      pool.stopAll();
     });
 
     const enqueue = async (payload: unknown, extra: Record<string, unknown> = {}, queue = "spindle.http.orders") => {
@@ -178,7 +174,7 @@ for (const kind of await databaseKinds()) {
 describe("per-destination protection (pglite)", () => {
   let s: TestServer;
   let api: Client;
-  const receivers: Receiver[] = [];
+  const pool = receiverPool();
   beforeAll(async () => {
     s = await startTestServer("pglite", {
       ...FAST_RETRIES,
@@ -191,7 +187,7 @@ describe("per-destination protection (pglite)", () => {
   });
   afterAll(async () => {
     await s.stop();
-    for (const r of receivers) r.stop();
+    pool.stopAll();
   });
   const bulk = async (queue: string, payloads: unknown[], maxRetries = 10) => {
     const r = await api.post("/api/v1/jobs/bulk", { queue_name: queue, default_max_retries: maxRetries, jobs: payloads.map((payload) => ({ payload })) });
@@ -201,12 +197,11 @@ describe("per-destination protection (pglite)", () => {
   const statuses = async (ids: string[]) => (await api.get(`/api/v1/jobs/status?ids=${ids.join(",")}`)).body.map((j: any) => j.status) as string[];
 
   test("a dead endpoint trips its breaker while a healthy one keeps getting every delivery", async () => {
-    const dead = startReceiver(() => new Promise<Response>(() => {}));
-    const healthy = startReceiver(async () => {
+    const dead = pool.start(() => new Promise<Response>(() => {}));
+    const healthy = pool.start(async () => {
       await Bun.sleep(5);
       return new Response("ok");
     });
-    receivers.push(dead, healthy);
     // The dead endpoint's jobs are queued first, so they are claimed first.
     const deadIds = await bulk("spindle.http.dead", Array.from({ length: 40 }, (_, i) => ({ url: `${dead.url}/d/${i}`, timeout_seconds: 2 })));
     const healthyIds = await bulk("spindle.http.healthy", Array.from({ length: 60 }, (_, i) => ({ url: `${healthy.url}/h/${i}` })));
@@ -229,12 +224,11 @@ describe("per-destination protection (pglite)", () => {
 
   test("a recovered endpoint closes its breaker and drains its backlog within the per-host cap, each job once", async () => {
     let up = false;
-    const flaky = startReceiver(async () => {
+    const flaky = pool.start(async () => {
       if (!up) return new Response("down", { status: 503 });
       await Bun.sleep(10);
       return new Response("ok");
     });
-    receivers.push(flaky);
     const host = new URL(flaky.url).host;
     const ids = await bulk("spindle.http.recovering", Array.from({ length: 30 }, (_, i) => ({ url: `${flaky.url}/r/${i}` })), 50);
     await eventually(

@@ -2,7 +2,7 @@ import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
 import { deliveryRuntime } from "../../src/delivery/runtime";
-import { deadPort, eventually, startReceiver, verifySpooledSignature, type Receiver } from "../helpers/receivers";
+import { deadPort, eventually, receiverPool, verifySpooledSignature } from "../helpers/receivers";
 
 // The breaker is studied in delivery-jobs.test.ts; here it must not postpone the retries being counted.
 const ENV = { SPINDLE_WEBHOOK_RETRY_BASE_SECS: "0.02", SPINDLE_BREAKER_FAILURES: "1000" };
@@ -11,19 +11,15 @@ for (const kind of await databaseKinds()) {
   describe(`outgoing webhooks (${kind})`, () => {
     let s: TestServer;
     let api: Client;
-    const receivers: Receiver[] = [];
-    const receiver = (...args: Parameters<typeof startReceiver>) => {
-      const r = startReceiver(...args);
-      receivers.push(r);
-      return r;
-    };
+    const pool = receiverPool();
+    const receiver = pool.start;
     beforeAll(async () => {
       s = await startTestServer(kind, ENV);
       api = (await s.newOrg()).client;
     });
     afterAll(async () => {
       await s.stop();
-      for (const r of receivers) r.stop();
+      pool.stopAll();
     });
 
     const createHook = async (body: Record<string, unknown>) => {

@@ -114,3 +114,16 @@ export async function eventually<T>(read: () => Promise<T>, done: (v: T) => bool
     await Bun.sleep(50);
   }
 }
+
+/** Receivers started by one test file, stopped together in afterAll. */
+export function receiverPool() {
+  const started: Receiver[] = [];
+  return {
+    start(respond?: Responder): Receiver {
+      const r = startReceiver(respond);
+      started.push(r);
+      return r;
+    },
+    stopAll: () => started.splice(0).forEach((r) => r.stop()),
+  };
+}
