@@ -1,4 +1,5 @@
 import type { Engine } from "../engine/context";
+import type { Queryable } from "../db/types";
 import { claimJobs, completeJob, deferJob, failJob, type LeaseProof } from "../engine/leases";
 import { isDeliveryQueue, recordJobAttempt, signingSecrets } from "../engine/delivery-queues";
 import { dueDeliveryQueues } from "../store/delivery-queues";
@@ -110,11 +111,19 @@ export class JobDeliveryDispatcher {
     if (sent.kind === "refused") return void (await deferJob(e, p, proof, sent.waitMs / 1000, sent.reason));
     if (sent.kind === "interrupted") return void (await deferJob(e, p, proof, 0, "server shutting down"));
     const outcome = sent.outcome;
-    await recordJobAttempt(e, job.organization_id, job.id, job.retry_count + 1, outcome);
-    if (outcome.ok) {
-      await completeJob(e, p, proof, { status_code: outcome.status, latency_ms: Math.round(outcome.latencyMs), attempt: job.retry_count + 1 });
-    } else {
-      await failJob(e, p, proof, describeFailure(outcome), outcome.errorClass !== "blocked", outcome.retryAfterSecs);
+    // The attempt is booked in the transaction of the transition it causes: both or neither.
+    const attempt = job.retry_count + 1;
+    const alongside = (tx: Queryable) => recordJobAttempt(tx, job.organization_id, job.id, attempt, outcome);
+    try {
+      if (outcome.ok) {
+        await completeJob(e, p, proof, { status_code: outcome.status, latency_ms: Math.round(outcome.latencyMs), attempt }, alongside);
+      } else {
+        await failJob(e, p, proof, describeFailure(outcome), outcome.errorClass !== "blocked", { minDelaySecs: outcome.retryAfterSecs, alongside });
+      }
+    } catch (err) {
+      // The lease was lost meanwhile (reaped, cancelled): the request still happened, so it is still recorded.
+      await alongside(e.db);
+      throw err;
     }
   }
 }

@@ -85,9 +85,8 @@ export async function revokeSigningSecret(e: Engine, p: Principal, queueName: st
   if (!(await store.revokeSecret(e.db, p.orgId, queueName, id))) throw notFound("Secret not found or already expired");
 }
 
-export async function recordJobAttempt(e: Engine, orgId: string, jobId: string, attempt: number, outcome: AttemptOutcome) {
-  await insertAttempt(e.db, orgId, "job", jobId, attempt, outcome);
-}
+export const recordJobAttempt = (q: Queryable, orgId: string, jobId: string, attempt: number, outcome: AttemptOutcome) =>
+  insertAttempt(q, orgId, "job", jobId, attempt, outcome);
 
 /** Every HTTP attempt of a delivery job, oldest first. */
 export async function jobAttempts(e: Engine, p: Principal, jobId: string) {

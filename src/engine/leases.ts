@@ -41,9 +41,13 @@ async function lockOwnedJob(tx: Queryable, p: Principal, proof: LeaseProof): Pro
   return job;
 }
 
-export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown): Promise<any> {
+/** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
+export type AlongsideWork = (tx: Queryable) => Promise<void>;
+
+export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
   return e.db.transaction(async (tx) => {
     await lockOwnedJob(tx, p, proof);
+    await alongside?.(tx);
     const row = await store.markCompleted(tx, proof.jobId, result ?? null);
     await runAfterTransition(e, tx, "completed", [row]);
     return row;
@@ -58,11 +62,20 @@ export interface FailOutcome {
 
 /**
  * A failed attempt is retried with jittered exponential backoff while attempts remain, else dead-lettered.
- * `minDelaySecs` (a destination's Retry-After) raises the backoff delay when it is longer.
+ * `opts.minDelaySecs` (a destination's Retry-After) raises the backoff delay when it is longer.
  */
-export async function failJob(e: Engine, p: Principal, proof: LeaseProof, error: string, allowRetry = true, minDelaySecs?: number | null): Promise<FailOutcome> {
+export async function failJob(
+  e: Engine,
+  p: Principal,
+  proof: LeaseProof,
+  error: string,
+  allowRetry = true,
+  opts: { minDelaySecs?: number | null; alongside?: AlongsideWork } = {},
+): Promise<FailOutcome> {
+  const { minDelaySecs, alongside } = opts;
   return e.db.transaction(async (tx) => {
     const job = await lockOwnedJob(tx, p, proof);
+    await alongside?.(tx);
     const decision = decideFailure(job, allowRetry, { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs });
     if (decision.delaySecs !== null && minDelaySecs) decision.delaySecs = Math.max(decision.delaySecs, minDelaySecs);
     const row = await store.markFailed(tx, proof.jobId, error, decision.delaySecs, proof.workerId);
