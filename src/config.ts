@@ -26,8 +26,33 @@ const schema = z.object({
   SPINDLE_BACKOFF_CAP_SECS: z.coerce.number().positive().default(60),
   /** How often the lease reaper looks for expired leases. */
   SPINDLE_REAPER_INTERVAL_MS: int(1000, 50, 600_000),
+  /** A registered worker silent this long is degraded; silent for the second, offline with its jobs released. */
+  SPINDLE_WORKER_DEGRADED_SECS: z.coerce.number().positive().default(15),
+  SPINDLE_WORKER_OFFLINE_SECS: z.coerce.number().positive().default(30),
+  /** How often the scheduler looks for due cron schedules (a fire is at most this late). */
+  SPINDLE_SCHEDULER_INTERVAL_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
   SPINDLE_QUIET: bool.default(false),
+  // ---- accounts and guard rails (docs/accounts.md) ----
+  /** HS256 key for access/refresh tokens; required in production, generated once and stored in development. */
+  JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
+  JWT_EXPIRATION_HOURS: int(24, 1, 24 * 365),
+  /** Bearer token required on /metrics when set. */
+  METRICS_TOKEN: z.string().min(1).optional(),
+  /** Optional second listener serving only /metrics. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Comma-separated origins allowed to call the API from a browser ("*" allows any, explicitly). */
+  CORS_ALLOWED_ORIGINS: z.string().optional(),
+  /** Base URL clients reach this server at (webhook URLs); defaults to the request's own origin. */
+  SPINDLE_PUBLIC_URL: z.string().url().optional(),
+  /** Whether plan caps refuse work (on) or are only reported (off). */
+  SPINDLE_QUOTAS: z.enum(["on", "off"]).default("on"),
+  /** Caps enforced besides active jobs and jobs per day: comma list of queues, workers, api_keys, schedules, workflows, webhooks, payload, or "all". */
+  SPINDLE_ENFORCE_LIMITS: z.string().default(""),
+  /** Per-organization token buckets at the plan's requests/second (off by default for self-hosting). */
+  SPINDLE_ORG_RATE_LIMITS: bool.default(false),
+  /** Per-client-IP limit on public routes (login, registration, slug and email checks), requests per minute. */
+  SPINDLE_PUBLIC_RATE_LIMIT_PER_MINUTE: int(6000, 1, 1_000_000),
   /** Webhooks (docs/webhooks.md): outgoing retry base delay, request timeout, concurrency and per-host protection. */
   SPINDLE_WEBHOOK_RETRY_BASE_SECS: z.coerce.number().positive().default(1),
   SPINDLE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 300_000),
@@ -39,6 +64,23 @@ const schema = z.object({
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 
+const PLAN_OVERRIDE = /^SPOOLED_PLAN_/;
+
+/** Parses a comma-separated origin allow-list; exact origins only (scheme://host[:port]), "*" kept as is. */
+export function parseOriginList(raw: string | undefined): string[] {
+  return (raw ?? "")
+    .split(",")
+    .map((s) => s.trim().replace(/\/+$/, ""))
+    .filter(Boolean)
+    .map((s) => (s === "*" ? s : new URL(s).origin));
+}
+
+/** Whether a browser Origin may call us under the configured allow-list (REST and the Connect routes share it). */
+export function originAllowed(allowList: readonly string[], origin: string | undefined | null): boolean {
+  if (!origin) return false;
+  return allowList.includes("*") || allowList.includes(origin);
+}
+
 export type Config = ReturnType<typeof loadConfig>;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
@@ -49,6 +91,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
   }
   const c = parsed.data;
+  let corsOrigins: string[];
+  try {
+    corsOrigins = parseOriginList(c.CORS_ALLOWED_ORIGINS);
+  } catch {
+    throw new Error("Invalid configuration: CORS_ALLOWED_ORIGINS: must be a comma-separated list of origins such as https://app.example.com");
+  }
   return {
     host: c.HOST,
     port: c.PORT,
@@ -67,8 +115,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backoffBaseSecs: c.SPINDLE_BACKOFF_BASE_SECS,
     backoffCapSecs: c.SPINDLE_BACKOFF_CAP_SECS,
     reaperIntervalMs: c.SPINDLE_REAPER_INTERVAL_MS,
+    workerDegradedSecs: c.SPINDLE_WORKER_DEGRADED_SECS,
+    workerOfflineSecs: c.SPINDLE_WORKER_OFFLINE_SECS,
+    schedulerIntervalMs: c.SPINDLE_SCHEDULER_INTERVAL_MS,
     runLoops: c.SPINDLE_LOOPS,
     quiet: c.SPINDLE_QUIET,
+    jwtSecret: c.JWT_SECRET,
+    jwtExpirationHours: c.JWT_EXPIRATION_HOURS,
+    metricsToken: c.METRICS_TOKEN,
+    metricsPort: c.METRICS_PORT,
+    corsOrigins,
+    publicUrl: c.SPINDLE_PUBLIC_URL?.replace(/\/+$/, ""),
+    enforceQuotas: c.SPINDLE_QUOTAS === "on",
+    optInLimits: new Set(c.SPINDLE_ENFORCE_LIMITS.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean)),
+    orgRateLimits: c.SPINDLE_ORG_RATE_LIMITS,
+    publicRateLimitPerMinute: c.SPINDLE_PUBLIC_RATE_LIMIT_PER_MINUTE,
+    /** SPOOLED_PLAN_* variables, read by the plan table (domain/plans.ts). */
+    planOverrides: Object.fromEntries(Object.entries(clean).filter(([k]) => PLAN_OVERRIDE.test(k))) as Record<string, string>,
     webhooks: {
       retryBaseSecs: c.SPINDLE_WEBHOOK_RETRY_BASE_SECS,
       timeoutMs: c.SPINDLE_WEBHOOK_TIMEOUT_MS,

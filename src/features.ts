@@ -1,4 +1,9 @@
 import type { Feature } from "./server";
+import { accountsFeature } from "./accounts";
+import { metricsFeature } from "./metrics/feature";
+import { workflowsFeature } from "./feature-workflows";
+import { schedulesFeature } from "./feature-schedules";
+import { grpcFeature } from "./rpc/feature";
 import { webhooksFeature } from "./delivery/feature";
 
 /**
@@ -6,5 +11,10 @@ import { webhooksFeature } from "./delivery/feature";
  * adding one is one import and one line here.
  */
 export const FEATURES: Feature[] = [
+  accountsFeature,
+  metricsFeature,
+  workflowsFeature,
+  schedulesFeature,
+  grpcFeature,
   webhooksFeature,
 ];

@@ -4,9 +4,12 @@ import { migrate } from "./db/migrate";
 import type { Db } from "./db/types";
 import { createEngine, type Engine } from "./engine/context";
 import { buildApp, type RouteFeature } from "./http/app";
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./http/auth";
 import { startLoops, type Loop } from "./loops/runner";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
+import { workerLiveness } from "./loops/worker-liveness";
 import { FEATURES } from "./features";
 
 /**
@@ -16,6 +19,8 @@ import { FEATURES } from "./features";
 export interface Feature {
   name: string;
   routes?: RouteFeature;
+  /** HTTP middleware run before every route (CORS, security headers, request metrics), in feature order. */
+  middleware?: (engine: Engine) => MiddlewareHandler<AppEnv>[];
   loops?: (engine: Engine) => Loop[];
   /** Called once the engine exists and before listeners open; returns a stop function. */
   start?: (engine: Engine) => Promise<(() => Promise<void>) | void>;
@@ -42,7 +47,11 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
     if (stop) stops.push(stop);
   }
 
-  const app = buildApp(engine, features.flatMap((f) => (f.routes ? [f.routes] : [])));
+  const app = buildApp(
+    engine,
+    features.flatMap((f) => (f.routes ? [f.routes] : [])),
+    features.flatMap((f) => f.middleware?.(engine) ?? []),
+  );
   const server = Bun.serve({
     hostname: config.host,
     port: config.port,
@@ -53,7 +62,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
   });
 
   const loops = config.runLoops
-    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
+    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
   const stopLoops = startLoops(engine, loops);
 

@@ -51,6 +51,8 @@ export class JobSignals {
 /** Resolves when a job of (org, queue) may have become claimable, or after timeoutMs (the safety-net poll). */
 export function waitForJobSignal(signals: JobSignals, orgId: string, queueName: string, timeoutMs: number, abort?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
+    // An already-aborted caller never gets an "abort" event: do not make it wait for the timeout.
+    if (abort?.aborted) return resolve();
     let timer: ReturnType<typeof setTimeout>;
     const done = () => {
       clearTimeout(timer);

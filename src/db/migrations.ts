@@ -3,9 +3,18 @@
 // @ts-ignore -- text imports have no type declarations
 import m0001 from "../../migrations/0001_foundation.sql" with { type: "text" };
 // @ts-ignore
+import m0002 from "../../migrations/0002_workers.sql" with { type: "text" };
+// @ts-ignore
+import m0003 from "../../migrations/0003_accounts.sql" with { type: "text" };
+// @ts-ignore -- text imports have no type declarations
+import m0004 from "../../migrations/0004_schedules_workflows.sql" with { type: "text" };
+// @ts-ignore
 import m0005 from "../../migrations/0005_webhooks.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
+  { version: 2, name: "0002_workers", sql: m0002 },
+  { version: 3, name: "0003_accounts", sql: m0003 },
+  { version: 4, name: "0004_schedules_workflows", sql: m0004 },
   { version: 5, name: "0005_webhooks", sql: m0005 },
 ];

@@ -5,6 +5,8 @@ import { outgoingWebhookRoutes } from "../http/routes/outgoing-webhooks";
 import { deliveryRoutes } from "../http/routes/deliveries";
 import { ingestionRoutes } from "../http/routes/ingestion";
 import { deliveryRuntime } from "./runtime";
+import { usageCounters } from "../engine/quotas";
+import { countEnabledWebhooks } from "../store/outgoing-webhooks";
 import { JobDeliveryDispatcher } from "./job-dispatcher";
 import { NotificationDispatcher } from "./notification-dispatcher";
 
@@ -20,6 +22,7 @@ export const webhooksFeature: Feature = {
     publicApi.route("/webhooks", ingestionRoutes(engine));
   },
   async start(engine) {
+    usageCounters.webhooks = countEnabledWebhooks;
     engine.hooks.afterTransition.push(validateDeliveryJobs(engine), recordJobNotifications);
     engine.hooks.onEvent.push(recordDomainNotification);
     if (!engine.config.runLoops) return;

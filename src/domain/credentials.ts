@@ -16,3 +16,6 @@ export function safeEqual(a: string, b: string): boolean {
   const db = createHash("sha256").update(b).digest();
   return timingSafeEqual(da, db) && a.length === b.length;
 }
+
+/** Per-organization token for incoming custom webhooks: `whk_` + 32 base64url chars (24 random bytes). */
+export const generateWebhookToken = () => `whk_${randomBytes(24).toString("base64url")}`;

@@ -15,3 +15,11 @@ export const createOrgSchema = z.object({
   slug: slugSchema,
   billing_email: z.string().email("billing_email must be a valid email").max(255).nullish(),
 });
+
+/** A slug proposal from a display name: lower-case, runs of other characters to one hyphen, starts with a letter. */
+export function slugFromName(name: string): string {
+  let slug = name.trim().toLowerCase().normalize("NFKD").replace(/[\u0300-\u036f]/g, "").replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  if (!slug) slug = "org";
+  if (/^[0-9]/.test(slug)) slug = `org-${slug}`;
+  return slug.slice(0, 80).replace(/-+$/, "");
+}

@@ -10,7 +10,7 @@ export async function authenticateApiKey(e: Engine, rawKey: string): Promise<Pri
   if (!row.last_used || Date.now() - new Date(row.last_used).getTime() > 60_000) {
     keys.touchApiKey(e.db, row.id).catch(() => {});
   }
-  return { orgId: row.organization_id, apiKeyId: row.id, queues: row.queues ?? ["*"], planTier: row.plan_tier };
+  return { orgId: row.organization_id, apiKeyId: row.id, queues: row.queues ?? ["*"], planTier: row.plan_tier, rateLimit: row.rate_limit ?? null };
 }
 
 export function isAdminKey(e: Engine, presented: string | undefined | null): boolean {

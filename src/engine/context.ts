@@ -10,6 +10,8 @@ export interface Principal {
   /** Queue scope of the credential; empty or containing "*" = every queue. */
   queues: string[];
   planTier: string;
+  /** The API key's own limit in requests per minute (null = none). */
+  rateLimit?: number | null;
 }
 
 export type JobEvent = "created" | "claimed" | "completed" | "failed" | "deadlettered" | "cancelled" | "retried" | "lease_expired" | "released";
@@ -19,12 +21,18 @@ export type JobEvent = "created" | "claimed" | "completed" | "failed" | "deadlet
  * notifications) join the same atomic unit instead of running after it.
  */
 export interface EngineHooks {
-  /** Runs before jobs are inserted; throw to refuse the whole batch (quotas). */
-  beforeCreate: ((tx: Queryable, orgId: string, count: number) => Promise<void>)[];
+  /** Runs before jobs are inserted; throw to refuse the whole batch (quotas). `jobs` lists the new jobs when known. */
+  beforeCreate: ((tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]) => Promise<void>)[];
   /** Runs after jobs changed state, with the changed rows. */
   afterTransition: ((tx: Queryable, event: JobEvent, jobs: any[]) => Promise<void>)[];
   /** Non-job domain events (queue.paused, worker.registered, schedule.triggered, ...), inside their transaction. */
   onEvent: ((tx: Queryable, event: DomainEvent) => Promise<void>)[];
+}
+
+/** What a beforeCreate hook may inspect of a job about to be created (plan caps on payload size and queues). */
+export interface NewJobInfo {
+  queueName: string;
+  payload: unknown;
 }
 
 export interface DomainEvent {
@@ -55,8 +63,8 @@ export async function emitEvent(e: Engine, tx: Queryable, event: DomainEvent): P
   for (const hook of e.hooks.onEvent) await hook(tx, event);
 }
 
-export async function runBeforeCreate(e: Engine, tx: Queryable, orgId: string, count: number): Promise<void> {
-  for (const hook of e.hooks.beforeCreate) await hook(tx, orgId, count);
+export async function runBeforeCreate(e: Engine, tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]): Promise<void> {
+  for (const hook of e.hooks.beforeCreate) await hook(tx, orgId, count, jobs);
 }
 
 export const canUseQueue = (p: Principal, queue: string) => p.queues.length === 0 || p.queues.includes("*") || p.queues.includes(queue);

@@ -3,6 +3,7 @@ import { assertQueueAllowed, canUseQueue, runAfterTransition, runBeforeCreate } 
 import * as store from "../store/jobs";
 import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
+import type { Queryable } from "../db/types";
 
 const STATUSES = ["pending", "scheduled", "processing", "completed", "failed", "deadletter", "cancelled"] as const;
 
@@ -10,7 +11,7 @@ function jobDefaults(e: Engine) {
   return { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs };
 }
 
-function assertPayloadFits(e: Engine, payload: unknown): void {
+export function assertPayloadFits(e: Engine, payload: unknown): void {
   if (Buffer.byteLength(JSON.stringify(payload) ?? "") > e.config.maxPayloadBytes) {
     throw new AppError("PAYLOAD_TOO_LARGE", `Payload exceeds the maximum size of ${e.config.maxPayloadBytes} bytes`);
   }
@@ -30,7 +31,7 @@ export async function createJob(e: Engine, p: Principal, input: CreateJobInput):
       const parent = await store.getJob(tx, p.orgId, input.parent_job_id);
       if (!parent || parent.queue_name !== input.queue_name) throw badRequest("parent_job_id must be a job of the same organization and queue");
     }
-    await runBeforeCreate(e, tx, p.orgId, 1);
+    await runBeforeCreate(e, tx, p.orgId, 1, [{ queueName: input.queue_name, payload: input.payload }]);
     const id = crypto.randomUUID();
     const rows = await store.insertJobs(
       tx,
@@ -103,7 +104,7 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
       });
       return { id, created: true };
     });
-    await runBeforeCreate(e, tx, p.orgId, fresh.length);
+    await runBeforeCreate(e, tx, p.orgId, fresh.length, fresh);
     const rows = await store.insertJobs(tx, p.orgId, fresh, jobDefaults(e));
     const inserted = new Set(rows.map((r) => r.id));
     if (inserted.size !== fresh.length) {
@@ -200,4 +201,15 @@ export async function batchStatus(e: Engine, p: Principal, ids: string[]) {
 export async function jobHistory(e: Engine, p: Principal, id: string, limit = 100, offset = 0) {
   await getJob(e, p, id);
   return store.jobHistory(e.db, p.orgId, id, Math.min(500, Math.max(1, limit)), Math.max(0, offset));
+}
+
+/**
+ * Creates jobs inside the caller's transaction through the same steps as every other create path (creation hooks
+ * such as quotas, one insert, transition hooks), for jobs the server makes itself: schedule fires, workflows.
+ */
+export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<any[]> {
+  await runBeforeCreate(e, tx, orgId, jobs.length, jobs);
+  const rows = await store.insertJobs(tx, orgId, jobs, jobDefaults(e));
+  await runAfterTransition(e, tx, "created", rows);
+  return rows;
 }

@@ -11,6 +11,7 @@ import { DnsFailure, vetTarget } from "../delivery/target";
 import { attemptHttp, type AttemptOutcome } from "../delivery/http-attempt";
 import { deliveryRuntime } from "../delivery/runtime";
 import type { Queryable } from "../db/types";
+import { enforceResourceLimit } from "./quotas";
 
 function checkEvents(events: string[] | undefined): void {
   const bad = events && unknownEvent(events);
@@ -33,13 +34,17 @@ async function checkUrl(e: Engine, url: string | undefined): Promise<void> {
 export async function createWebhook(e: Engine, p: Principal, input: CreateWebhookInput) {
   checkEvents(input.events);
   await checkUrl(e, input.url);
-  return store.insertWebhook(e.db, p.orgId, {
-    id: crypto.randomUUID(),
-    name: input.name,
-    url: input.url,
-    events: [...new Set(input.events)],
-    secret: input.secret ?? null,
-    enabled: input.enabled ?? true,
+  const enabled = input.enabled ?? true;
+  return e.db.transaction(async (tx) => {
+    if (enabled) await enforceResourceLimit(e, tx, p.orgId, "webhooks");
+    return store.insertWebhook(tx, p.orgId, {
+      id: crypto.randomUUID(),
+      name: input.name,
+      url: input.url,
+      events: [...new Set(input.events)],
+      secret: input.secret ?? null,
+      enabled,
+    });
   });
 }
 
@@ -54,9 +59,13 @@ export async function getWebhook(e: Engine, p: Principal, id: string) {
 export async function updateWebhook(e: Engine, p: Principal, id: string, input: UpdateWebhookInput) {
   checkEvents(input.events);
   await checkUrl(e, input.url);
-  const row = await store.updateWebhook(e.db, p.orgId, id, { ...input, events: input.events && [...new Set(input.events)] });
-  if (!row) throw notFound("Webhook not found");
-  return row;
+  return e.db.transaction(async (tx) => {
+    const current = await store.getWebhook(tx, p.orgId, id);
+    if (!current) throw notFound("Webhook not found");
+    // Enabling counts against the plan's webhook cap, like creating one.
+    if (input.enabled === true && !current.enabled) await enforceResourceLimit(e, tx, p.orgId, "webhooks");
+    return store.updateWebhook(tx, p.orgId, id, { ...input, events: input.events && [...new Set(input.events)] });
+  });
 }
 
 export async function deleteWebhook(e: Engine, p: Principal, id: string) {

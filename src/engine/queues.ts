@@ -4,6 +4,7 @@ import * as store from "../store/queues";
 import { badRequest, conflict, notFound } from "../domain/errors";
 import { isValidQueueName } from "../domain/validate";
 import { countByStatus } from "../store/jobs";
+import { countActiveWorkers } from "../store/workers";
 
 const defaults = (e: Engine) => ({ maxRetries: e.config.defaultMaxRetries, timeoutSecs: e.config.defaultTimeoutSecs });
 
@@ -84,7 +85,7 @@ export async function queueStats(e: Engine, p: Principal, name: string) {
     failed_jobs_24h: s.failed_jobs_24h,
     avg_processing_time_ms: s.avg_processing_time_ms ?? null,
     max_job_age_seconds: s.max_job_age_seconds ?? null,
-    active_workers: 0,
+    active_workers: await countActiveWorkers(e.db, p.orgId, name),
   };
 }
 

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine/context";
 import { requireAuth, type AppEnv } from "./auth";
@@ -7,6 +7,7 @@ import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
 import { queueRoutes } from "./routes/queues";
 import { publicOrganizationRoutes } from "./routes/organizations";
+import { workerRoutes } from "./routes/workers";
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -21,7 +22,7 @@ export interface RouteMounts {
 }
 export type RouteFeature = (mounts: RouteMounts, engine: Engine) => void;
 
-export function buildApp(engine: Engine, features: RouteFeature[] = []): Hono<AppEnv> {
+export function buildApp(engine: Engine, features: RouteFeature[] = [], middleware: MiddlewareHandler<AppEnv>[] = []): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use("*", async (c, next) => {
@@ -37,6 +38,7 @@ export function buildApp(engine: Engine, features: RouteFeature[] = []): Hono<Ap
     }
     await next();
   });
+  for (const m of middleware) app.use("*", m);
   app.use(
     "/api/*",
     bodyLimit({
@@ -56,6 +58,7 @@ export function buildApp(engine: Engine, features: RouteFeature[] = []): Hono<Ap
   api.use("*", requireAuth(engine));
   api.route("/jobs", jobRoutes(engine));
   api.route("/queues", queueRoutes(engine));
+  api.route("/workers", workerRoutes(engine));
 
   for (const feature of features) feature({ root: app, publicApi, api }, engine);
 

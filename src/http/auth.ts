@@ -23,6 +23,10 @@ export function bearerOf(c: Context, allowQuery = false): string | undefined {
 export type BearerResolver = (engine: Engine, token: string) => Promise<Principal | undefined>;
 export const bearerResolvers: BearerResolver[] = [];
 
+/** Checks run on every authenticated request once the principal is known (rate limits); throw to refuse. */
+export type PrincipalGuard = (c: Context<AppEnv>, engine: Engine, principal: Principal) => Promise<void>;
+export const principalGuards: PrincipalGuard[] = [];
+
 export async function resolvePrincipal(engine: Engine, token: string): Promise<Principal> {
   for (const resolve of bearerResolvers) {
     const p = await resolve(engine, token);
@@ -35,7 +39,9 @@ export function requireAuth(engine: Engine, opts: { allowQuery?: boolean } = {})
   return async (c, next) => {
     const token = bearerOf(c, opts.allowQuery);
     if (!token) throw unauthorized("Missing or invalid Authorization header");
-    c.set("principal", await resolvePrincipal(engine, token));
+    const principal = await resolvePrincipal(engine, token);
+    c.set("principal", principal);
+    for (const guard of principalGuards) await guard(c, engine, principal);
     await next();
   };
 }

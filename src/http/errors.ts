@@ -12,6 +12,8 @@ export function errorBody(err: AppError) {
 
 export function renderError(err: unknown, c: Context): Response {
   if (err instanceof AppError) {
+    const retryAfter = err.extra?.retry_after_secs;
+    if (typeof retryAfter === "number") c.header("Retry-After", String(Math.max(1, Math.ceil(retryAfter))));
     return c.json(errorBody(err), HTTP_STATUS[err.code] as any);
   }
   if (isConnectionFailure(err)) {

@@ -31,3 +31,45 @@ export async function findActiveKeyByHash(q: Queryable, keyHash: string): Promis
 export async function touchApiKey(q: Queryable, id: string): Promise<void> {
   await q.query("UPDATE api_keys SET last_used = now() WHERE id = $1 AND (last_used IS NULL OR last_used < now() - interval '1 minute')", [id]);
 }
+
+/** Newest first, revoked keys included; never the digest. */
+export async function listApiKeys(q: Queryable, orgId: string, limit = 100): Promise<any[]> {
+  return q.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE organization_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [orgId, limit]);
+}
+
+export async function getApiKey(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
+  const [row] = await q.query(`SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+  return row;
+}
+
+export async function updateApiKey(
+  q: Queryable,
+  orgId: string,
+  id: string,
+  p: { name?: string; queues?: string[]; rateLimit?: number | null; isActive?: boolean },
+): Promise<any | undefined> {
+  const [row] = await q.query(
+    `UPDATE api_keys SET
+       name = COALESCE($3, name),
+       queues = COALESCE($4::text[], queues),
+       rate_limit = CASE WHEN $5::bool THEN $6::int ELSE rate_limit END,
+       is_active = COALESCE($7::bool, is_active)
+     WHERE organization_id = $1 AND id = $2 RETURNING ${API_KEY_COLUMNS}`,
+    [orgId, id, p.name ?? null, p.queues ?? null, p.rateLimit !== undefined, p.rateLimit ?? null, p.isActive ?? null],
+  );
+  return row;
+}
+
+export async function revokeApiKey(q: Queryable, orgId: string, id: string): Promise<boolean> {
+  const rows = await q.query("UPDATE api_keys SET is_active = false WHERE organization_id = $1 AND id = $2 RETURNING id", [orgId, id]);
+  return rows.length > 0;
+}
+
+/** Active keys of an organization, oldest first (the synthesized member list). */
+export async function listActiveApiKeys(q: Queryable, orgId: string): Promise<any[]> {
+  return q.query(
+    `SELECT ${API_KEY_COLUMNS} FROM api_keys WHERE organization_id = $1 AND is_active AND (expires_at IS NULL OR expires_at > now())
+     ORDER BY created_at, id LIMIT 500`,
+    [orgId],
+  );
+}

@@ -7,7 +7,7 @@ export const JOB_COLUMNS = `id, organization_id, queue_name, status, payload, re
   dependency_mode, dependencies_met, seq`;
 
 /** Appends one history row per job returned by the CTE named `changed` (the same statement as the change). */
-const recordEvents = (event: string, extra = { worker: "NULL", error: "NULL", detail: "NULL" }) => `
+export const recordEvents = (event: string, extra = { worker: "NULL", error: "NULL", detail: "NULL" }) => `
   , recorded AS (
     INSERT INTO job_events (organization_id, job_id, queue_name, event, status, worker_id, error, detail)
     SELECT organization_id, id, queue_name, ${event}, status, ${extra.worker}, ${extra.error}, ${extra.detail} FROM changed
@@ -48,7 +48,7 @@ export async function insertJobs(
   return q.query(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::timestamptz[],
-                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::bool[])
+                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
          WITH ORDINALITY AS t(id, queue_name, payload, priority, max_retries, timeout_seconds, scheduled_at, expires_at,
                               idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met, ord)
      ), changed AS (
@@ -59,7 +59,7 @@ export async function insertJobs(
               i.payload::jsonb, i.priority,
               COALESCE(i.max_retries, qc.max_retries, $17), COALESCE(i.timeout_seconds, qc.default_timeout, $18),
               i.scheduled_at, i.expires_at, i.idempotency_key, i.tags::jsonb, i.parent_job_id, i.completion_webhook,
-              i.workflow_id, i.dependency_mode, i.dependencies_met
+              i.workflow_id, i.dependency_mode, i.dependencies_met::bool
        FROM input i LEFT JOIN queue_config qc ON qc.organization_id = $1 AND qc.queue_name = i.queue_name
        ORDER BY i.ord
        ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -82,7 +82,8 @@ export async function insertJobs(
       jobs.map((j) => j.completionWebhook),
       jobs.map((j) => j.workflowId ?? null),
       jobs.map((j) => j.dependencyMode ?? null),
-      jobs.map((j) => (j.dependenciesMet === undefined ? null : j.dependenciesMet)),
+      // Sent as text: postgres.js binds a JS boolean array as a scalar boolean.
+      jobs.map((j) => (j.dependenciesMet == null ? null : String(j.dependenciesMet))),
       defaults.maxRetries,
       defaults.timeoutSeconds,
     ],
@@ -335,6 +336,29 @@ export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<
     [batch],
   );
   return rows.length;
+}
+
+/**
+ * Returns the jobs a worker holds to the queue. A clean goodbye (deregister, stream closed) does not use up an
+ * attempt; a worker that went silent does, and is dead-lettered when out of attempts.
+ */
+export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: string, how: { countAttempt: boolean; error: string | null; exhaustedError?: string }): Promise<any[]> {
+  return q.query(
+    `WITH held AS (
+       SELECT id FROM jobs WHERE organization_id = $1 AND assigned_worker_id = $2 AND status = 'processing' FOR UPDATE
+     ), changed AS (
+       UPDATE jobs j SET
+         status = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN 'deadletter' ELSE 'pending' END,
+         last_error = CASE WHEN NOT $3::bool THEN j.last_error WHEN j.retry_count >= j.max_retries THEN $5 ELSE $4 END,
+         retry_count = j.retry_count + CASE WHEN $3::bool THEN 1 ELSE 0 END,
+         assigned_worker_id = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN j.assigned_worker_id ELSE NULL END,
+         lease_id = NULL, lease_expires_at = NULL, updated_at = now()
+       FROM held WHERE j.id = held.id
+       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "NULL" })}
+     SELECT * FROM changed`,
+    [orgId, workerId, how.countAttempt, how.error, how.exhaustedError ?? how.error],
+  );
 }
 
 /**

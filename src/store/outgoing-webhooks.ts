@@ -154,3 +154,9 @@ export async function requeueDelivery(q: Queryable, webhookId: string, id: strin
   );
   return row;
 }
+
+/** Enabled webhooks of an organization (the plan's max_webhooks counts these). */
+export async function countEnabledWebhooks(q: Queryable, orgId: string): Promise<number> {
+  const [row] = await q.query<{ n: number }>("SELECT count(*)::int AS n FROM outgoing_webhooks WHERE organization_id = $1 AND enabled", [orgId]);
+  return row?.n ?? 0;
+}

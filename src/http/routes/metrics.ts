@@ -1,0 +1,32 @@
+import { Hono, type MiddlewareHandler } from "hono";
+import type { AppEnv } from "../auth";
+import type { Engine } from "../../engine/context";
+import { metricsOf } from "../../metrics/server-metrics";
+import { safeEqual } from "../../domain/credentials";
+
+/** GET /metrics in Prometheus text; with METRICS_TOKEN set, only for `Authorization: Bearer <token>`. */
+export function metricsRoutes(engine: Engine) {
+  const app = new Hono<AppEnv>();
+  app.get("/metrics", async (c) => {
+    const token = engine.config.metricsToken;
+    if (token) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "");
+      if (!m || !safeEqual(m[1]!, token)) return c.json({ code: "UNAUTHORIZED", message: "A valid metrics token is required" }, 401);
+    }
+    return c.body(await metricsOf(engine).render(), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+  return app;
+}
+
+/** Counts and times every HTTP request (the latency histogram of the contract). */
+export function requestMetrics(engine: Engine): MiddlewareHandler<AppEnv> {
+  const metrics = metricsOf(engine);
+  return async (c, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      metrics.recordRequest(c.req.method, c.res.status, (performance.now() - started) / 1000);
+    }
+  };
+}

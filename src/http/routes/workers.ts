@@ -1,0 +1,31 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../auth";
+import type { Engine } from "../../engine/context";
+import { readBody } from "../body";
+import * as workers from "../../engine/workers";
+import { registerWorkerSchema, workerHeartbeatSchema } from "../../domain/worker-schemas";
+import { workerSummaryView, workerView } from "../../domain/worker-views";
+
+/** /api/v1/workers (contract section 8). */
+export function workerRoutes(engine: Engine) {
+  const app = new Hono<AppEnv>();
+  app.post("/register", async (c) => {
+    const row = await workers.registerWorker(engine, c.get("principal"), await readBody(c, registerWorkerSchema));
+    return c.json(
+      { id: row.id, queue_name: row.queue_name, lease_duration_secs: engine.config.defaultLeaseSecs, heartbeat_interval_secs: engine.config.heartbeatIntervalSecs },
+      201,
+    );
+  });
+  app.get("/", async (c) => c.json((await workers.listWorkers(engine, c.get("principal"))).map(workerSummaryView)));
+  app.get("/:id", async (c) => c.json(workerView(await workers.getWorker(engine, c.get("principal"), c.req.param("id")))));
+  app.post("/:id/heartbeat", async (c) => {
+    const b = await readBody(c, workerHeartbeatSchema);
+    const row = await workers.heartbeatWorker(engine, c.get("principal"), c.req.param("id"), b);
+    return c.json({ success: true, status: row.status, should_drain: row.status === "draining" });
+  });
+  app.post("/:id/deregister", async (c) => {
+    await workers.deregisterWorker(engine, c.get("principal"), c.req.param("id"));
+    return c.body(null, 204);
+  });
+  return app;
+}

@@ -1,0 +1,45 @@
+import { releaseJobsOfClosedWorker } from "../engine/workers";
+import type { Engine } from "../engine/context";
+
+/**
+ * Streams still running their cleanup (releasing jobs) when the server stops. Shutdown waits for them so that the
+ * database is not closed under a release in progress.
+ */
+class ActiveStreams {
+  private count = 0;
+  private idle: (() => void)[] = [];
+
+  enter(): () => void {
+    this.count++;
+    let left = false;
+    return () => {
+      if (left) return;
+      left = true;
+      if (--this.count === 0) for (const resolve of this.idle.splice(0)) resolve();
+    };
+  }
+
+  /** Resolves when no stream is running, or after timeoutMs. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.count === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idle.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+const registry = new WeakMap<Engine, ActiveStreams>();
+export function activeStreams(engine: Engine): ActiveStreams {
+  let a = registry.get(engine);
+  if (!a) registry.set(engine, (a = new ActiveStreams()));
+  return a;
+}
+
+/** Returns what a closed stream's worker still holds to its queue; a failure is logged (the lease reaper is the backstop). */
+export function handBackJobs(engine: Engine, orgId: string, workerId: string): Promise<unknown> {
+  return releaseJobsOfClosedWorker(engine, orgId, workerId).catch((err) => console.error("[grpc] releasing jobs of a closed stream failed:", err));
+}

@@ -1,0 +1,139 @@
+import type { Queryable } from "../db/types";
+
+const SCHEDULE_COLUMNS = `id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
+  max_retries, timeout_seconds, is_active, last_run_at, next_run_at, run_count, tags, metadata, created_at, updated_at`;
+const RUN_COLUMNS = `id, schedule_id, organization_id, tick, job_id, status, error_message, started_at, completed_at`;
+
+const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
+const ts = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+/** Every column a schedule's owner can set; an update writes them all (the engine merges old and new). */
+export interface ScheduleFields {
+  name: string;
+  description: string | null;
+  cronExpression: string;
+  timezone: string;
+  queueName: string;
+  payloadTemplate: unknown;
+  priority: number;
+  maxRetries: number;
+  timeoutSeconds: number;
+  isActive: boolean;
+  nextRunAt: Date | null;
+  tags: unknown;
+  metadata: unknown;
+}
+
+const fieldParams = (f: ScheduleFields) => [
+  f.name,
+  f.description,
+  f.cronExpression,
+  f.timezone,
+  f.queueName,
+  JSON.stringify(f.payloadTemplate),
+  f.priority,
+  f.maxRetries,
+  f.timeoutSeconds,
+  f.isActive,
+  ts(f.nextRunAt),
+  json(f.tags),
+  json(f.metadata),
+];
+
+export async function dbNow(q: Queryable): Promise<Date> {
+  const [row] = await q.query<{ now: Date }>("SELECT now() AS now");
+  return new Date(row!.now);
+}
+
+export async function insertSchedule(q: Queryable, id: string, orgId: string, f: ScheduleFields): Promise<any> {
+  const [row] = await q.query(
+    `INSERT INTO schedules (id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
+                            max_retries, timeout_seconds, is_active, next_run_at, tags, metadata)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::int, $10::int, $11::int, $12::bool, $13::timestamptz, $14::text::jsonb, $15::text::jsonb)
+     RETURNING ${SCHEDULE_COLUMNS}`,
+    [id, orgId, ...fieldParams(f)],
+  );
+  return row;
+}
+
+export async function updateSchedule(q: Queryable, orgId: string, id: string, f: ScheduleFields): Promise<any | undefined> {
+  const [row] = await q.query(
+    `UPDATE schedules SET name = $3, description = $4, cron_expression = $5, timezone = $6, queue_name = $7,
+            payload_template = $8::text::jsonb, priority = $9::int, max_retries = $10::int, timeout_seconds = $11::int,
+            is_active = $12::bool, next_run_at = $13::timestamptz, tags = $14::text::jsonb, metadata = $15::text::jsonb, updated_at = now()
+     WHERE organization_id = $1 AND id = $2 RETURNING ${SCHEDULE_COLUMNS}`,
+    [orgId, id, ...fieldParams(f)],
+  );
+  return row;
+}
+
+export async function getSchedule(q: Queryable, orgId: string, id: string, lock = false): Promise<any | undefined> {
+  const [row] = await q.query(
+    `SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE organization_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`,
+    [orgId, id],
+  );
+  return row;
+}
+
+export async function listSchedules(q: Queryable, orgId: string, limit: number, offset: number): Promise<any[]> {
+  return q.query(
+    `SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE organization_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2 OFFSET $3`,
+    [orgId, limit, offset],
+  );
+}
+
+export async function deleteSchedule(q: Queryable, orgId: string, id: string): Promise<boolean> {
+  const rows = await q.query(`DELETE FROM schedules WHERE organization_id = $1 AND id = $2 RETURNING id`, [orgId, id]);
+  return rows.length > 0;
+}
+
+/**
+ * Locks one active schedule whose planned fire has passed, skipping rows another node is firing right now.
+ * A node that dies mid-fire rolls back, and the row is due again for the next node: no fire is lost.
+ */
+export async function lockDueSchedule(q: Queryable): Promise<any | undefined> {
+  const [row] = await q.query(
+    `SELECT ${SCHEDULE_COLUMNS}, now() AS db_now FROM schedules
+     WHERE is_active AND next_run_at <= now()
+     ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+  );
+  return row;
+}
+
+/**
+ * Records a run. For a cron fire (`tick` set) the unique (schedule_id, tick) key makes the first writer win across
+ * nodes; returns false when the tick was already recorded.
+ */
+export async function insertRun(
+  q: Queryable,
+  r: { id: string; scheduleId: string; orgId: string; tick: Date | null; jobId: string | null; status: "completed" | "failed"; error: string | null },
+): Promise<boolean> {
+  const rows = await q.query(
+    `INSERT INTO schedule_runs (id, schedule_id, organization_id, tick, job_id, status, error_message, completed_at)
+     VALUES ($1, $2, $3, $4::timestamptz, $5, $6, $7, now())
+     ON CONFLICT (schedule_id, tick) WHERE tick IS NOT NULL DO NOTHING RETURNING id`,
+    [r.id, r.scheduleId, r.orgId, ts(r.tick), r.jobId, r.status, r.error],
+  );
+  return rows.length > 0;
+}
+
+/** After a fire: counts it and plans the next one (`nextRunAt` undefined keeps the plan, as a manual trigger does). */
+export async function recordFire(q: Queryable, id: string, fired: boolean, nextRunAt: Date | null | undefined): Promise<any> {
+  const [row] = await q.query(
+    `UPDATE schedules SET
+       run_count = run_count + CASE WHEN $2::bool THEN 1 ELSE 0 END,
+       last_run_at = CASE WHEN $2::bool THEN now() ELSE last_run_at END,
+       next_run_at = CASE WHEN $3::bool THEN $4::timestamptz ELSE next_run_at END,
+       updated_at = now()
+     WHERE id = $1 RETURNING ${SCHEDULE_COLUMNS}`,
+    [id, fired, nextRunAt !== undefined, ts(nextRunAt ?? null)],
+  );
+  return row;
+}
+
+export async function runHistory(q: Queryable, scheduleId: string, limit: number): Promise<any[]> {
+  return q.query(
+    `SELECT ${RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2`,
+    [scheduleId, limit],
+  );
+}
