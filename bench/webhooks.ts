@@ -15,6 +15,7 @@ const wall = () => performance.timeOrigin + performance.now();
 /** A child process speaking one JSON object per stdout line; `next(pred)` resolves with the first match. */
 function child(cmd: string[]) {
   const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit" });
+  children.push(proc);
   const lines: any[] = [];
   const waiters: [(m: any) => boolean, (m: any) => void][] = [];
   (async () => {
@@ -43,7 +44,7 @@ function child(cmd: string[]) {
 async function withServer<T>(hostCap: number, fn: (api: (path: string, body?: unknown) => Promise<any>) => Promise<T>): Promise<T> {
   const { db, dispose } = await freshDatabase(KIND);
   const config = loadConfig({
-    HOST: "127.0.0.1", PORT: "0", SPINDLE_QUIET: "true",
+    HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", SPINDLE_QUOTAS: "off",
     // The workload's retry policy: 5 attempts, about 1 s apart (equal jitter: 0.5–1 s).
     SPINDLE_BACKOFF_BASE_SECS: "1", SPINDLE_BACKOFF_CAP_SECS: "1",
     SPINDLE_DELIVERY_CONCURRENCY: String(C), SPINDLE_DELIVERY_HOST_CONCURRENCY: String(hostCap),
@@ -134,6 +135,11 @@ async function hundredReceiversOneDead() {
   };
 }
 
-console.log(JSON.stringify(await oneReceiver()));
-console.log(JSON.stringify(await hundredReceiversOneDead()));
+const children: ReturnType<typeof Bun.spawn>[] = [];
+try {
+  console.log(JSON.stringify(await oneReceiver()));
+  console.log(JSON.stringify(await hundredReceiversOneDead()));
+} finally {
+  for (const c of children) c.kill();
+}
 process.exit(0);
