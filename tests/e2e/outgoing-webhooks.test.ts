@@ -234,3 +234,25 @@ describe("SSRF guard in production mode (pglite)", () => {
     expect((await api.get(`/api/v1/jobs/${job.body.id}/attempts`)).body).toHaveLength(1);
   });
 });
+
+describe("the plan's webhook cap, when enforced (pglite)", () => {
+  let s: TestServer;
+  let api: Client;
+  beforeAll(async () => {
+    s = await startTestServer("pglite", { SPINDLE_QUOTAS: "on", SPINDLE_ENFORCE_LIMITS: "webhooks" });
+    api = (await s.newOrg()).client;
+  });
+  afterAll(() => s.stop());
+
+  test("the free plan's one enabled webhook: a second is 429, a disabled one is fine until it is enabled", async () => {
+    const hook = { name: "h", url: "http://127.0.0.1:9/x", events: ["job.created"] };
+    expect((await api.post("/api/v1/outgoing-webhooks", hook)).status).toBe(201);
+    const second = await api.post("/api/v1/outgoing-webhooks", hook);
+    expect(second.status).toBe(429);
+    expect(second.body).toMatchObject({ code: "QUOTA_EXCEEDED", resource: "webhooks", limit: 1 });
+    const off = await api.post("/api/v1/outgoing-webhooks", { ...hook, enabled: false });
+    expect(off.status).toBe(201);
+    expect((await api.put(`/api/v1/outgoing-webhooks/${off.body.id}`, { enabled: true })).status).toBe(429);
+    expect((await api.put(`/api/v1/outgoing-webhooks/${off.body.id}`, { name: "renamed" })).status).toBe(200);
+  });
+});
