@@ -31,6 +31,18 @@ const schema = z.object({
   SPINDLE_WORKER_OFFLINE_SECS: z.coerce.number().positive().default(30),
   /** How often the scheduler looks for due cron schedules (a fire is at most this late). */
   SPINDLE_SCHEDULER_INTERVAL_MS: int(1000, 50, 600_000),
+  /** Real-time streams (docs/realtime.md): keep-alive comment after this much silence, longest stream, buffer bound. */
+  SPINDLE_SSE_KEEPALIVE_MS: int(15_000, 50, 600_000),
+  SPINDLE_STREAM_MAX_SECS: int(1800, 1, 86_400),
+  SPINDLE_STREAM_BUFFER_BYTES: int(1_048_576, 1024, 1 << 30),
+  /** The event tailer's safety-net read when no NOTIFY arrives. */
+  SPINDLE_EVENTS_POLL_MS: int(2000, 50, 600_000),
+  /** Domain events (queue, worker, schedule) are kept this long for Last-Event-ID resume; heartbeats at most an hour. */
+  SPINDLE_EVENT_RETENTION_HOURS: z.coerce.number().positive().default(72),
+  SPINDLE_WS_MAX_PER_ORG: int(100, 1, 1_000_000),
+  SPINDLE_WS_PING_MS: int(30_000, 50, 600_000),
+  /** How often a node tries to become, or checks that it still is, the one node running background loops. */
+  SPINDLE_LEADER_CHECK_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
   SPINDLE_QUIET: bool.default(false),
   // ---- accounts and guard rails (docs/accounts.md) ----
@@ -118,6 +130,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workerDegradedSecs: c.SPINDLE_WORKER_DEGRADED_SECS,
     workerOfflineSecs: c.SPINDLE_WORKER_OFFLINE_SECS,
     schedulerIntervalMs: c.SPINDLE_SCHEDULER_INTERVAL_MS,
+    sseKeepAliveMs: c.SPINDLE_SSE_KEEPALIVE_MS,
+    streamMaxSecs: c.SPINDLE_STREAM_MAX_SECS,
+    streamBufferBytes: c.SPINDLE_STREAM_BUFFER_BYTES,
+    eventsPollMs: c.SPINDLE_EVENTS_POLL_MS,
+    eventRetentionSecs: c.SPINDLE_EVENT_RETENTION_HOURS * 3600,
+    wsMaxPerOrg: c.SPINDLE_WS_MAX_PER_ORG,
+    wsPingMs: c.SPINDLE_WS_PING_MS,
+    leaderCheckMs: c.SPINDLE_LEADER_CHECK_MS,
     runLoops: c.SPINDLE_LOOPS,
     quiet: c.SPINDLE_QUIET,
     jwtSecret: c.JWT_SECRET,

@@ -5,6 +5,7 @@ import { workflowsFeature } from "./feature-workflows";
 import { schedulesFeature } from "./feature-schedules";
 import { grpcFeature } from "./rpc/feature";
 import { webhooksFeature } from "./delivery/feature";
+import { realtimeFeature } from "./feature-realtime";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
@@ -13,6 +14,7 @@ import { webhooksFeature } from "./delivery/feature";
 export const FEATURES: Feature[] = [
   accountsFeature,
   metricsFeature,
+  realtimeFeature,
   workflowsFeature,
   schedulesFeature,
   grpcFeature,

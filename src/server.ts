@@ -6,11 +6,13 @@ import { createEngine, type Engine } from "./engine/context";
 import { buildApp, type RouteFeature } from "./http/app";
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "./http/auth";
-import { startLoops, type Loop } from "./loops/runner";
+import type { Loop } from "./loops/runner";
+import { startLoopsWithLeadership } from "./loops/leadership";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
 import { workerLiveness } from "./loops/worker-liveness";
 import { FEATURES } from "./features";
+import { websocketHandler } from "./http/websocket";
 
 /**
  * A feature plugs into the server in one place: routes on the HTTP app, engine hooks, background loops,
@@ -58,13 +60,13 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
     fetch: app.fetch,
     // Long-lived SSE/WebSocket streams must not be cut by Bun's 10 s idle default; they send keep-alives.
     idleTimeout: 0,
-    ...((engine as any).websocket ? { websocket: (engine as any).websocket } : {}),
+    websocket: websocketHandler,
   });
 
   const loops = config.runLoops
     ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
-  const stopLoops = startLoops(engine, loops);
+  const stopLoops = startLoopsWithLeadership(engine, loops);
 
   const port = server.port!;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;

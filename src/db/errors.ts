@@ -17,3 +17,8 @@ export function isConnectionFailure(err: any): boolean {
 export function wrapConnectionFailure(err: unknown): unknown {
   return isConnectionFailure(err) && !(err instanceof DatabaseUnavailableError) ? new DatabaseUnavailableError(err) : err;
 }
+
+/** SQLSTATE class 22 (data exception: bad encoding, out-of-range number, malformed value) — input the database refused. */
+export function isRejectedValue(err: any): boolean {
+  return !!err && typeof err === "object" && /^22[0-9A-Z]{3}$/.test(String(err.code ?? ""));
+}

@@ -41,6 +41,8 @@ export async function openPglite(dataDir: string, opts: { loadDataDir?: Blob } =
     },
     // One embedded session is the whole cluster: it always holds the lock.
     tryWithAdvisoryLock: (_key, fn) => pg.transaction((tx) => fn(wrap(tx as any))),
+    // The embedded database belongs to this one process, which is therefore always the leader.
+    holdAdvisoryLock: async () => ({ stillHeld: async () => !pg.closed, release: async () => {} }),
     close: () => pg.close(),
     dumpDataDir: async () => (await pg.dumpDataDir("none")) as Blob,
   };

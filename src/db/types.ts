@@ -19,9 +19,20 @@ export interface Db extends Queryable {
   notify(channel: string, payload: string): Promise<void>;
   /** Runs fn while holding a session-level advisory lock, or returns undefined at once if another session holds it. */
   tryWithAdvisoryLock<T>(key: number, fn: (q: Queryable) => Promise<T>): Promise<T | undefined>;
+  /**
+   * Takes a session-level advisory lock on a connection of its own and keeps both until released; undefined at
+   * once when another session holds the lock. The lock dies with its connection (a crashed node frees it).
+   */
+  holdAdvisoryLock(key: number): Promise<HeldLock | undefined>;
   close(): Promise<void>;
   /** PGlite only: the whole data directory as a tarball (test snapshots, backups). */
   dumpDataDir?(): Promise<Blob>;
+}
+
+export interface HeldLock {
+  /** Whether the lock is still ours (false once its connection broke). */
+  stillHeld(): Promise<boolean>;
+  release(): Promise<void>;
 }
 
 /** Raised when the database cannot be reached; transports answer 503. */

@@ -44,6 +44,17 @@ export const claimSchema = z.object({
   worker_id: workerId,
   limit: intIn(1, 100, "limit").optional(),
   lease_duration_secs: intIn(5, 3600, "lease_duration_secs").optional(),
+  /** Our extension: wait up to this long for work when the queue is empty (long poll). */
+  wait_ms: intIn(0, 30_000, "wait_ms").optional(),
+});
+
+/** Our extension: POST /jobs/complete reports many finished jobs of one worker at once. */
+export const completeManySchema = z.object({
+  worker_id: workerId,
+  jobs: z
+    .array(z.object({ job_id: z.string().min(1).max(255), lease_id: leaseId, result: z.unknown().optional() }), { error: "jobs must be an array" })
+    .min(1, "jobs must contain 1-100 items")
+    .max(100, "jobs must contain 1-100 items"),
 });
 
 export const completeSchema = z.object({

@@ -54,3 +54,35 @@ export const optionalJson = (what: string, maxBytes: number) =>
 
 export const workerId = z.string({ error: "worker_id is required" }).min(1, "worker_id must be 1-255 characters").max(255, "worker_id must be 1-255 characters");
 export const leaseId = z.string().min(1).max(255).nullish();
+
+/** PostgreSQL text and jsonb cannot hold NUL, and UTF-8 cannot hold an unpaired surrogate. */
+export const isStorableText = (s: string) => !s.includes("\u0000") && s.isWellFormed();
+
+/**
+ * The path ("payload.items.3.name", "body" for the value itself) of the first string or object key in a JSON value
+ * that PostgreSQL could not store, or undefined. Iterative, so arbitrarily deep input cannot overflow the stack.
+ */
+export function findUnstorableText(value: unknown): string | undefined {
+  // Paths are parent-linked and only spelled out on a hit, so deep input stays linear.
+  type Step = { key: string; parent: Step | undefined } | undefined;
+  const spell = (step: Step, last?: string) => {
+    const parts = last === undefined ? [] : [last];
+    for (let s = step; s; s = s.parent) parts.push(s.key);
+    return parts.reverse().join(".") || "body";
+  };
+  const stack: [unknown, Step][] = [[value, undefined]];
+  while (stack.length) {
+    const [v, at] = stack.pop()!;
+    if (typeof v === "string") {
+      if (!isStorableText(v)) return spell(at);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: String(i), parent: at }]);
+    } else if (v !== null && typeof v === "object") {
+      for (const [k, child] of Object.entries(v)) {
+        if (!isStorableText(k)) return spell(at, k.replace(/\u0000/g, "\\u0000"));
+        stack.push([child, { key: k, parent: at }]);
+      }
+    }
+  }
+  return undefined;
+}

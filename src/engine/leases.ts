@@ -4,6 +4,7 @@ import * as store from "../store/jobs";
 import type { Queryable } from "../db/types";
 import { AppError, notFound } from "../domain/errors";
 import { decideFailure } from "../domain/backoff";
+import { waitForJobSignal } from "../bus/job-signals";
 
 export interface ClaimRequest {
   queueName: string;
@@ -20,6 +21,77 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
   });
+}
+
+/** Between wake-ups a waiting claim retries this often anyway: retries whose backoff ran out raise no signal. */
+const WAITING_CLAIM_POLL_MS = 250;
+
+/**
+ * A claim that waits up to waitMs for work when the queue is empty (our long-poll extension): it listens for job
+ * signals of the queue (any node's commits, via NOTIFY) before each attempt, so no job created meanwhile is missed.
+ */
+export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest, waitMs: number, abort?: AbortSignal): Promise<any[]> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    const stop = new AbortController();
+    const wake = AbortSignal.any(abort ? [abort, stop.signal] : [stop.signal]);
+    const woken = remaining > 0 ? waitForJobSignal(e.signals, p.orgId, r.queueName, Math.min(remaining, WAITING_CLAIM_POLL_MS), wake) : undefined;
+    let rows: any[];
+    try {
+      rows = await claimJobs(e, p, r);
+    } catch (err) {
+      stop.abort();
+      throw err;
+    }
+    if (rows.length > 0 || !woken || abort?.aborted) {
+      stop.abort();
+      return rows;
+    }
+    await woken;
+  }
+}
+
+/** Result of a batched completion: which jobs completed, and why the others did not. */
+export interface CompleteManyResult {
+  succeeded: string[];
+  failed: { job_id: string; code: "NOT_FOUND" | "LEASE_EXPIRED"; error: string }[];
+}
+
+/** Completes many jobs held by one worker in one transaction and one statement (our batched extension). */
+export async function completeJobs(
+  e: Engine,
+  p: Principal,
+  workerId: string,
+  items: { jobId: string; leaseId?: string | null; result?: unknown }[],
+): Promise<CompleteManyResult> {
+  return e.db.transaction(async (tx) => {
+    const { rows, failed } = await completeLeased(e, tx, p, workerId, items);
+    return { succeeded: rows.map((r) => r.id as string), failed };
+  });
+}
+
+/** The shared completion: an update guarded by ownership and lease, then the reason for every job it skipped. */
+async function completeLeased(
+  e: Engine,
+  tx: Queryable,
+  p: Principal,
+  workerId: string,
+  items: { jobId: string; leaseId?: string | null; result?: unknown }[],
+): Promise<{ rows: any[]; failed: CompleteManyResult["failed"] }> {
+  const rows = await store.completeLeasedJobs(tx, p.orgId, workerId, items.map((i) => ({ id: i.jobId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+  await runAfterTransition(e, tx, "completed", rows);
+  const done = new Set(rows.map((r) => r.id as string));
+  const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
+  const current = new Map((missed.length ? await store.getJobsByIds(tx, p.orgId, missed) : []).map((j) => [j.id as string, j]));
+  const failed = missed.map((id) => {
+    const job = current.get(id);
+    if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) {
+      return { job_id: id, code: "NOT_FOUND" as const, error: "Job not found or not owned by worker" };
+    }
+    return { job_id: id, code: "LEASE_EXPIRED" as const, error: "Lease expired or lease_id is stale" };
+  });
+  return { rows, failed };
 }
 
 export interface LeaseProof {
@@ -44,13 +116,13 @@ async function lockOwnedJob(tx: Queryable, p: Principal, proof: LeaseProof): Pro
 /** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
 export type AlongsideWork = (tx: Queryable) => Promise<void>;
 
+/** One statement (no separate row lock): the update itself checks ownership and lease, and records the event. */
 export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
   return e.db.transaction(async (tx) => {
-    await lockOwnedJob(tx, p, proof);
+    const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
+    if (failed[0]) throw failed[0].code === "LEASE_EXPIRED" ? new AppError("LEASE_EXPIRED", failed[0].error) : notFound(failed[0].error);
     await alongside?.(tx);
-    const row = await store.markCompleted(tx, proof.jobId, result ?? null);
-    await runAfterTransition(e, tx, "completed", [row]);
-    return row;
+    return rows[0];
   });
 }
 

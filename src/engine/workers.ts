@@ -35,9 +35,16 @@ export async function getWorker(e: Engine, p: Principal, id: string) {
 export const listWorkers = (e: Engine, p: Principal) => workers.listWorkers(e.db, p.orgId);
 
 export async function heartbeatWorker(e: Engine, p: Principal, id: string, h: WorkerHeartbeatInput) {
-  const row = await workers.recordHeartbeat(e.db, p.orgId, id, { currentJobs: h.current_jobs, status: h.status ?? "healthy", metadata: h.metadata });
-  if (!row) throw notFound("Worker not found");
-  return row;
+  return e.db.transaction(async (tx) => {
+    const row = await workers.recordHeartbeat(tx, p.orgId, id, { currentJobs: h.current_jobs, status: h.status ?? "healthy", metadata: h.metadata });
+    if (!row) throw notFound("Worker not found");
+    await emitEvent(e, tx, {
+      type: "worker.heartbeat",
+      orgId: p.orgId,
+      data: { worker_id: id, queue_name: row.queue_name, status: row.status, current_jobs: row.current_jobs, current_job_id: null },
+    });
+    return row;
+  });
 }
 
 /** A clean goodbye: the worker goes offline and its in-flight jobs go back to pending without using an attempt. */
@@ -46,7 +53,7 @@ export async function deregisterWorker(e: Engine, p: Principal, id: string) {
     const row = await workers.markOffline(tx, p.orgId, id);
     if (!row) throw notFound("Worker not found");
     await releaseJobs(e, tx, p.orgId, id, false);
-    await emitEvent(e, tx, { type: "worker.deregistered", orgId: p.orgId, data: { worker_id: id } });
+    await emitEvent(e, tx, { type: "worker.deregistered", orgId: p.orgId, data: { worker_id: id, queue_name: row.queue_name } });
   });
 }
 
@@ -70,10 +77,13 @@ export const releaseJobsOfClosedWorker = (e: Engine, orgId: string, workerId: st
 /** Background: silent workers become degraded, then offline with their jobs released. Safe on many nodes. */
 export async function sweepSilentWorkers(e: Engine): Promise<number> {
   return e.db.transaction(async (tx) => {
-    const gone = await workers.sweepSilentWorkers(tx, e.config.workerDegradedSecs, e.config.workerOfflineSecs);
+    const { degraded, offline: gone } = await workers.sweepSilentWorkers(tx, e.config.workerDegradedSecs, e.config.workerOfflineSecs);
+    for (const w of degraded) {
+      await emitEvent(e, tx, { type: "worker.degraded", orgId: w.organization_id, data: { worker_id: w.id, queue_name: w.queue_name } });
+    }
     for (const w of gone) {
       await releaseJobs(e, tx, w.organization_id, w.id, true);
-      await emitEvent(e, tx, { type: "worker.offline", orgId: w.organization_id, data: { worker_id: w.id } });
+      await emitEvent(e, tx, { type: "worker.offline", orgId: w.organization_id, data: { worker_id: w.id, queue_name: w.queue_name } });
     }
     return gone.length;
   });

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
-import { validationError } from "../domain/errors";
-import { parseInput } from "../domain/validate";
+import { notFound, validationError } from "../domain/errors";
+import { findUnstorableText, isStorableText, parseInput } from "../domain/validate";
 
 /**
  * Reads a JSON body. An empty body (even with a JSON content type) is "no body" and reads as {}.
@@ -22,7 +22,24 @@ export async function readBody<S extends z.ZodType>(c: Context, schema: S): Prom
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw validationError([{ field: "body", message: "Request body must be a JSON object", code: "invalid_type" }]);
   }
+  const unstorable = findUnstorableText(body);
+  if (unstorable) {
+    throw validationError([{ field: unstorable, message: "must not contain NUL characters or unpaired surrogates", code: "invalid_string" }]);
+  }
   return parseInput(schema, body);
+}
+
+/** A text query parameter; like any invalid filter (contract: silently ignored), one PostgreSQL cannot hold is dropped. */
+export function textQuery(c: Context, name: string): string | undefined {
+  const raw = c.req.query(name);
+  return raw !== undefined && isStorableText(raw) ? raw : undefined;
+}
+
+/** A path id; one that could never name a stored row is simply not found. */
+export function pathId(c: Context, name = "id"): string {
+  const raw = c.req.param(name) ?? "";
+  if (!isStorableText(raw)) throw notFound();
+  return raw;
 }
 
 /** Integer query parameter; anything unparsable is ignored (lists ignore invalid filters). */

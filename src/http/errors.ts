@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { AppError, HTTP_STATUS } from "../domain/errors";
-import { isConnectionFailure } from "../db/errors";
+import { isConnectionFailure, isRejectedValue } from "../db/errors";
 
 /** One JSON error envelope for every failure: {code, message, error?, details?}. */
 export function errorBody(err: AppError) {
@@ -19,6 +19,10 @@ export function renderError(err: unknown, c: Context): Response {
   if (isConnectionFailure(err)) {
     c.header("Retry-After", "1");
     return c.json({ code: "SERVICE_UNAVAILABLE", message: "Database unavailable, retry shortly" }, 503);
+  }
+  if (isRejectedValue(err)) {
+    // Safety net behind validation: a value the database refuses (SQLSTATE class 22) is the caller's input.
+    return c.json({ code: "BAD_REQUEST", message: "A value in the request cannot be stored" }, 400);
   }
   console.error(`[http] ${c.req.method} ${c.req.path} failed:`, err);
   return c.json({ code: "INTERNAL_ERROR", message: "Internal server error" }, 500);

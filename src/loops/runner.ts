@@ -5,6 +5,8 @@ export interface Loop {
   intervalMs: number;
   /** One pass; must be safe to run on several nodes at once (SKIP LOCKED, unique keys or an advisory lock). */
   tick: (engine: Engine) => Promise<unknown>;
+  /** Run on every node instead of only on the leader (src/loops/leadership.ts). */
+  everyNode?: boolean;
 }
 
 /** Runs each loop on a timer; a failed pass (database restarting) is logged once per streak and retried next tick. */

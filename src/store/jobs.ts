@@ -182,17 +182,30 @@ export async function lockLeasedJob(q: Queryable, orgId: string, id: string): Pr
   return row;
 }
 
-export async function markCompleted(q: Queryable, id: string, result: unknown): Promise<any> {
-  const [row] = await q.query(
-    `WITH changed AS (
-       UPDATE jobs SET status = 'completed', result = $2::text::jsonb, completed_at = now(), lease_id = NULL,
+/**
+ * Completes many leased jobs of one worker in one statement (the batched completion extension). Only jobs that
+ * are processing, held by the worker with a live lease (and the given lease_id, when one is sent) change.
+ */
+export async function completeLeasedJobs(
+  q: Queryable,
+  orgId: string,
+  workerId: string,
+  items: { id: string; leaseId: string | null; result: unknown }[],
+): Promise<any[]> {
+  return q.query(
+    `WITH input AS (
+       SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS t(id, lease_id, result)
+     ), changed AS (
+       UPDATE jobs j SET status = 'completed', result = i.result::jsonb, completed_at = now(), lease_id = NULL,
               lease_expires_at = NULL, updated_at = now()
-       WHERE id = $1 RETURNING ${JOB_COLUMNS}
+       FROM input i
+       WHERE j.id = i.id AND j.organization_id = $1 AND j.status = 'processing' AND j.assigned_worker_id = $2
+         AND j.lease_expires_at > now() AND (i.lease_id IS NULL OR i.lease_id = j.lease_id)
+       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
      )${recordEvents("'completed'", { worker: "assigned_worker_id", error: "NULL", detail: "NULL" })}
      SELECT * FROM changed`,
-    [id, json(result)],
+    [orgId, workerId, items.map((i) => i.id), items.map((i) => i.leaseId), items.map((i) => json(i.result))],
   );
-  return row;
 }
 
 /** A failed attempt: back to pending after `delaySecs`, or to the dead-letter queue (delaySecs null). */
@@ -355,7 +368,7 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
          lease_id = NULL, lease_expires_at = NULL, updated_at = now()
        FROM held WHERE j.id = held.id
        RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
-     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "NULL" })}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "CASE WHEN $3::bool THEN jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries) END" })}
      SELECT * FROM changed`,
     [orgId, workerId, how.countAttempt, how.error, how.exhaustedError ?? how.error],
   );

@@ -62,15 +62,16 @@ export async function markOffline(q: Queryable, orgId: string, id: string): Prom
   return row;
 }
 
-/** Workers silent for degradedSecs become degraded; silent for offlineSecs become offline (returned). */
-export async function sweepSilentWorkers(q: Queryable, degradedSecs: number, offlineSecs: number): Promise<any[]> {
-  await q.query(
+/** Workers silent for degradedSecs become degraded; silent for offlineSecs become offline. Returns both sets. */
+export async function sweepSilentWorkers(q: Queryable, degradedSecs: number, offlineSecs: number): Promise<{ degraded: any[]; offline: any[] }> {
+  const degraded = await q.query(
     `UPDATE workers SET status = 'degraded', updated_at = now()
      WHERE status IN ('healthy', 'draining') AND last_heartbeat < now() - make_interval(secs => $1::float8)
-       AND last_heartbeat >= now() - make_interval(secs => $2::float8)`,
+       AND last_heartbeat >= now() - make_interval(secs => $2::float8)
+     RETURNING ${WORKER_COLUMNS}`,
     [degradedSecs, offlineSecs],
   );
-  return q.query(
+  const offline = await q.query(
     `WITH silent AS (
        SELECT id FROM workers WHERE status <> 'offline' AND last_heartbeat < now() - make_interval(secs => $1::float8)
        FOR UPDATE SKIP LOCKED
@@ -79,6 +80,7 @@ export async function sweepSilentWorkers(q: Queryable, degradedSecs: number, off
      RETURNING ${WORKER_COLUMNS.replace(/(\w+)/g, "w.$1")}`,
     [offlineSecs],
   );
+  return { degraded, offline };
 }
 
 /** Healthy workers serving a queue (by their main queue or their queue list). */

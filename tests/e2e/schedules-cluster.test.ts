@@ -1,33 +1,8 @@
 import { describe, test, expect, afterAll } from "bun:test";
-import type { Subprocess } from "bun";
 import { createPostgresDatabase, postgresAvailable } from "../helpers/databases";
 import { Client } from "../helpers/server";
 import { eventually } from "../helpers/eventually";
-
-/** A real `spindle serve` process on its own free port; resolves once it prints where it listens. */
-async function startNode(databaseUrl: string): Promise<{ proc: Subprocess; url: string }> {
-  const proc = Bun.spawn([process.execPath, "src/main.ts", "serve"], {
-    cwd: `${import.meta.dir}/../..`,
-    env: { ...process.env, DATABASE_URL: databaseUrl, HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_SCHEDULER_INTERVAL_MS: "100", SPINDLE_QUIET: "true" },
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  const reader = (proc.stdout as ReadableStream<Uint8Array>).getReader();
-  let seen = "";
-  while (true) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`node exited before listening: ${seen}`);
-    seen += new TextDecoder().decode(value);
-    const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(seen);
-    if (m) {
-      // Keep draining stdout so the child never blocks on a full pipe.
-      void (async () => {
-        while (!(await reader.read()).done) {}
-      })().catch(() => {});
-      return { proc, url: m[1]! };
-    }
-  }
-}
+import { startNode } from "../helpers/nodes";
 
 const havePostgres = await postgresAvailable();
 
@@ -40,7 +15,7 @@ describe("two server processes on one PostgreSQL", () => {
   test.skipIf(!havePostgres)("run the same every-second schedule: exactly one job per tick, and a node's death loses no fire", async () => {
     const { url: databaseUrl, drop } = await createPostgresDatabase();
     cleanups.push(drop);
-    const nodes = await Promise.all([startNode(databaseUrl), startNode(databaseUrl)]);
+    const nodes = await Promise.all([startNode(databaseUrl, { SPINDLE_SCHEDULER_INTERVAL_MS: "100" }), startNode(databaseUrl, { SPINDLE_SCHEDULER_INTERVAL_MS: "100" })]);
     for (const n of nodes) cleanups.push(async () => n.proc.kill("SIGKILL"));
     const [a, b] = nodes;
 
