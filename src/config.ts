@@ -65,6 +65,15 @@ const schema = z.object({
   SPINDLE_ORG_RATE_LIMITS: bool.default(false),
   /** Per-client-IP limit on public routes (login, registration, slug and email checks), requests per minute. */
   SPINDLE_PUBLIC_RATE_LIMIT_PER_MINUTE: int(6000, 1, 1_000_000),
+  /** Webhooks (docs/webhooks.md): outgoing retry base delay, request timeout, concurrency and per-host protection. */
+  SPINDLE_WEBHOOK_RETRY_BASE_SECS: z.coerce.number().positive().default(1),
+  SPINDLE_WEBHOOK_TIMEOUT_MS: int(10_000, 100, 300_000),
+  SPINDLE_DELIVERY_CONCURRENCY: int(64, 1, 10_000),
+  SPINDLE_DELIVERY_HOST_CONCURRENCY: int(8, 1, 1000),
+  SPINDLE_BREAKER_FAILURES: int(5, 1, 1000),
+  SPINDLE_BREAKER_COOLDOWN_MS: int(10_000, 10, 3_600_000),
+  GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 
 const PLAN_OVERRIDE = /^SPOOLED_PLAN_/;
@@ -143,5 +152,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicRateLimitPerMinute: c.SPINDLE_PUBLIC_RATE_LIMIT_PER_MINUTE,
     /** SPOOLED_PLAN_* variables, read by the plan table (domain/plans.ts). */
     planOverrides: Object.fromEntries(Object.entries(clean).filter(([k]) => PLAN_OVERRIDE.test(k))) as Record<string, string>,
+    webhooks: {
+      retryBaseSecs: c.SPINDLE_WEBHOOK_RETRY_BASE_SECS,
+      timeoutMs: c.SPINDLE_WEBHOOK_TIMEOUT_MS,
+      concurrency: c.SPINDLE_DELIVERY_CONCURRENCY,
+      hostConcurrency: c.SPINDLE_DELIVERY_HOST_CONCURRENCY,
+      breakerFailures: c.SPINDLE_BREAKER_FAILURES,
+      breakerCooldownMs: c.SPINDLE_BREAKER_COOLDOWN_MS,
+      githubSecret: c.GITHUB_WEBHOOK_SECRET,
+      stripeSecret: c.STRIPE_WEBHOOK_SECRET,
+    },
   };
 }

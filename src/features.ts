@@ -4,6 +4,7 @@ import { metricsFeature } from "./metrics/feature";
 import { workflowsFeature } from "./feature-workflows";
 import { schedulesFeature } from "./feature-schedules";
 import { grpcFeature } from "./rpc/feature";
+import { webhooksFeature } from "./delivery/feature";
 import { realtimeFeature } from "./feature-realtime";
 
 /**
@@ -17,4 +18,5 @@ export const FEATURES: Feature[] = [
   workflowsFeature,
   schedulesFeature,
   grpcFeature,
+  webhooksFeature,
 ];

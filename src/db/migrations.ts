@@ -9,6 +9,8 @@ import m0003 from "../../migrations/0003_accounts.sql" with { type: "text" };
 // @ts-ignore -- text imports have no type declarations
 import m0004 from "../../migrations/0004_schedules_workflows.sql" with { type: "text" };
 // @ts-ignore
+import m0005 from "../../migrations/0005_webhooks.sql" with { type: "text" };
+// @ts-ignore
 import m0006 from "../../migrations/0006_realtime.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
@@ -16,5 +18,6 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 2, name: "0002_workers", sql: m0002 },
   { version: 3, name: "0003_accounts", sql: m0003 },
   { version: 4, name: "0004_schedules_workflows", sql: m0004 },
+  { version: 5, name: "0005_webhooks", sql: m0005 },
   { version: 6, name: "0006_realtime", sql: m0006 },
 ];

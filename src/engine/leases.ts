@@ -113,11 +113,15 @@ async function lockOwnedJob(tx: Queryable, p: Principal, proof: LeaseProof): Pro
   return job;
 }
 
+/** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
+export type AlongsideWork = (tx: Queryable) => Promise<void>;
+
 /** One statement (no separate row lock): the update itself checks ownership and lease, and records the event. */
-export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown): Promise<any> {
+export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
   return e.db.transaction(async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
     if (failed[0]) throw failed[0].code === "LEASE_EXPIRED" ? new AppError("LEASE_EXPIRED", failed[0].error) : notFound(failed[0].error);
+    await alongside?.(tx);
     return rows[0];
   });
 }
@@ -128,14 +132,37 @@ export interface FailOutcome {
   delaySecs: number | null;
 }
 
-/** A failed attempt is retried with jittered exponential backoff while attempts remain, else dead-lettered. */
-export async function failJob(e: Engine, p: Principal, proof: LeaseProof, error: string, allowRetry = true): Promise<FailOutcome> {
+/**
+ * A failed attempt is retried with jittered exponential backoff while attempts remain, else dead-lettered.
+ * `opts.minDelaySecs` (a destination's Retry-After) raises the backoff delay when it is longer.
+ */
+export async function failJob(
+  e: Engine,
+  p: Principal,
+  proof: LeaseProof,
+  error: string,
+  allowRetry = true,
+  opts: { minDelaySecs?: number | null; alongside?: AlongsideWork } = {},
+): Promise<FailOutcome> {
+  const { minDelaySecs, alongside } = opts;
   return e.db.transaction(async (tx) => {
     const job = await lockOwnedJob(tx, p, proof);
+    await alongside?.(tx);
     const decision = decideFailure(job, allowRetry, { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs });
+    if (decision.delaySecs !== null && minDelaySecs) decision.delaySecs = Math.max(decision.delaySecs, minDelaySecs);
     const row = await store.markFailed(tx, proof.jobId, error, decision.delaySecs, proof.workerId);
     await runAfterTransition(e, tx, decision.status === "pending" ? "failed" : "deadlettered", [row]);
     return { job: row, willRetry: decision.status === "pending", delaySecs: decision.delaySecs };
+  });
+}
+
+/** Gives a leased job back without spending an attempt; it becomes claimable again after delaySecs. */
+export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<any> {
+  return e.db.transaction(async (tx) => {
+    await lockOwnedJob(tx, p, proof);
+    const row = await store.deferLeasedJob(tx, proof.jobId, delaySecs, reason);
+    await runAfterTransition(e, tx, "released", [row]);
+    return row;
   });
 }
 

@@ -373,3 +373,20 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
     [orgId, workerId, how.countAttempt, how.error, how.exhaustedError ?? how.error],
   );
 }
+
+/**
+ * Hands a leased job back without spending an attempt: pending again after `delaySecs` (a destination's circuit
+ * is open or at its concurrency cap, so the attempt was never made).
+ */
+export async function deferLeasedJob(q: Queryable, id: string, delaySecs: number, reason: string): Promise<any> {
+  const [row] = await q.query(
+    `WITH changed AS (
+       UPDATE jobs SET status = 'pending', scheduled_at = now() + make_interval(secs => $2::float8), assigned_worker_id = NULL,
+              lease_id = NULL, lease_expires_at = NULL, updated_at = now()
+       WHERE id = $1 RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'released'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('reason', $3::text, 'next_attempt_at', scheduled_at)" })}
+     SELECT * FROM changed`,
+    [id, delaySecs, reason],
+  );
+  return row;
+}

@@ -1,0 +1,150 @@
+import { hostname } from "node:os";
+import type { Engine, Principal } from "../engine/context";
+import { emitEvent } from "../engine/context";
+import { HostGates } from "./host-gates";
+import type { Resolver } from "./target";
+import { attemptHttp, isDestinationFailure, type AttemptOutcome, type HttpRequestSpec } from "./http-attempt";
+
+/**
+ * What the node's delivery machinery shares: one budget of concurrent requests for both kinds of delivery,
+ * the per-host gates, and the stop signal. One per engine.
+ */
+export class DeliveryRuntime {
+  readonly gates: HostGates;
+  readonly workerId = `spindle-http@${hostname()}-${process.pid}`;
+  readonly stopping = new AbortController();
+  /** Tests may substitute DNS; production uses the system resolver. */
+  resolve?: Resolver;
+  private inFlight = 0;
+  private waiters = new Set<() => void>();
+
+  constructor(readonly engine: Engine) {
+    const w = engine.config.webhooks;
+    this.gates = new HostGates(
+      { maxPerHost: w.hostConcurrency, failureThreshold: w.breakerFailures, cooldownMs: w.breakerCooldownMs },
+      (gate, orgs) => {
+        for (const orgId of orgs) {
+          engine.db
+            .transaction((tx) => emitEvent(engine, tx, { type: "delivery.circuit_changed", orgId, data: { ...gate } }))
+            .catch(() => {});
+        }
+      },
+    );
+  }
+
+  get freeSlots(): number {
+    return Math.max(0, this.engine.config.webhooks.concurrency - this.inFlight);
+  }
+
+  reserve(n: number): void {
+    this.inFlight += n;
+  }
+
+  releaseSlot(): void {
+    this.inFlight--;
+    this.wakeAll();
+  }
+
+  /** Resolves on the next wake-up (a slot freed, new work signalled, stop) or after timeoutMs. */
+  waitForWork(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+    });
+  }
+
+  wakeAll(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  private work = new Set<Promise<void>>();
+
+  /** Deliveries under way on this node (each holds one slot until it is booked). */
+  get busy(): number {
+    return this.work.size;
+  }
+
+  /** Runs one delivery in the background; its slot is freed when it is done, whatever happened. */
+  track(delivery: Promise<void>, what: string): void {
+    const tracked = delivery
+      .catch((err) => {
+        if (!this.engine.config.quiet) console.warn(`[delivery] ${what} failed: ${(err as Error).message}`);
+      })
+      .finally(() => {
+        this.work.delete(tracked);
+        this.releaseSlot();
+      });
+    this.work.add(tracked);
+  }
+
+  /**
+   * Calls pump until stopped: again at once while it finds work, else after a wake-up or IDLE_POLL_MS.
+   * Waits for the deliveries under way before returning.
+   */
+  async loop(what: string, pump: () => Promise<number>): Promise<void> {
+    const stop = this.stopping.signal;
+    while (!stop.aborted) {
+      let started = 0;
+      try {
+        started = await pump();
+      } catch (err) {
+        if (!this.engine.config.quiet) console.warn(`[delivery] ${what} failed: ${(err as Error).message}`);
+      }
+      // PGlite answers without a trip through the event loop: yield, or sockets and timers starve.
+      if (started === 0 && !stop.aborted) await this.waitForWork(IDLE_POLL_MS);
+      else await Bun.sleep(0);
+    }
+    await Promise.allSettled([...this.work]);
+  }
+}
+
+const IDLE_POLL_MS = 250;
+/** How long a request may wait in its host's line before its work is handed back. */
+const HOST_WAIT_MS = 5000;
+
+export type SendResult =
+  | { kind: "sent"; outcome: AttemptOutcome }
+  /** The host's breaker is open or its line is full: try again after waitMs, without counting an attempt. */
+  | { kind: "refused"; waitMs: number; reason: string }
+  /** The node is stopping and the attempt was cut short: hand the work back as it was. */
+  | { kind: "interrupted" };
+
+/** One attempt through the destination's gate; the gate learns from the outcome. */
+export async function sendThroughGate(rt: DeliveryRuntime, url: string, orgId: string, build: () => Promise<HttpRequestSpec>): Promise<SendResult> {
+  let host: string;
+  try {
+    host = new URL(url).host;
+  } catch {
+    host = url;
+  }
+  const admission = await rt.gates.acquire(host, orgId, HOST_WAIT_MS);
+  if (!admission.admitted) return { kind: "refused", waitMs: admission.waitMs, reason: admission.reason };
+  let outcome: AttemptOutcome | undefined;
+  const stop = rt.stopping.signal;
+  try {
+    outcome = await attemptHttp(await build(), rt.engine.config.mode, rt.resolve, stop);
+  } finally {
+    rt.gates.release(host, outcome && outcome.errorClass !== "blocked" && !stop.aborted ? !isDestinationFailure(outcome) : null);
+  }
+  if (stop.aborted && !outcome.ok) return { kind: "interrupted" };
+  return { kind: "sent", outcome };
+}
+
+const runtimes = new WeakMap<Engine, DeliveryRuntime>();
+
+export function deliveryRuntime(engine: Engine): DeliveryRuntime {
+  let rt = runtimes.get(engine);
+  if (!rt) {
+    rt = new DeliveryRuntime(engine);
+    runtimes.set(engine, rt);
+  }
+  return rt;
+}
+
+/** Spindle acting for an organization on its own queues (delivery jobs, ingestion). */
+export const internalPrincipal = (orgId: string, planTier = "internal"): Principal => ({ orgId, apiKeyId: null, queues: ["*"], planTier });

@@ -1,0 +1,95 @@
+import type { Engine, Principal } from "./context";
+import { assertQueueAllowed } from "./context";
+import { getJob } from "./jobs";
+import * as store from "../store/delivery-queues";
+import { insertAttempt, listAttempts } from "../store/http-attempts";
+import { badRequest, notFound, validationError } from "../domain/errors";
+import { generateSigningSecret } from "../domain/signatures";
+import { deliveryPayloadSchema } from "../domain/webhook-schemas";
+import { checkTargetUrl, TargetRefused } from "../domain/ssrf";
+import { toFieldIssues } from "../domain/validate";
+import type { Queryable } from "../db/types";
+import type { AttemptOutcome } from "../delivery/http-attempt";
+
+/** HTTP delivery queues: jobs whose payload is a request that Spindle itself makes (docs/webhooks.md). */
+export const isDeliveryQueue = (name: string) => name === "spindle.http" || name.startsWith("spindle.http.");
+
+const DEFAULT_OVERLAP_SECS = 86_400;
+
+function checkDeliveryQueue(p: Principal, name: string): void {
+  if (!isDeliveryQueue(name)) throw badRequest("Not an HTTP delivery queue: names start with 'spindle.http'");
+  assertQueueAllowed(p, name);
+}
+
+/**
+ * Refuses delivery jobs whose payload is not a valid request, or whose target the SSRF guard refuses without DNS,
+ * inside the creating transaction (so the create answers 400 and stores nothing). DNS is checked at delivery.
+ */
+export function validateDeliveryJobs(e: Engine) {
+  return async (_tx: Queryable, event: string, rows: any[]) => {
+    if (event !== "created") return;
+    for (const row of rows) {
+      if (!isDeliveryQueue(row.queue_name)) continue;
+      const parsed = deliveryPayloadSchema.safeParse(row.payload);
+      if (!parsed.success) throw validationError(toFieldIssues(parsed.error).map((i) => ({ ...i, field: `payload.${i.field}` })));
+      const payload = parsed.data;
+      try {
+        checkTargetUrl(payload.url, e.config.mode);
+      } catch (err) {
+        if (err instanceof TargetRefused) throw badRequest(err.message);
+        throw err;
+      }
+    }
+  };
+}
+
+/**
+ * Live secrets per queue, remembered for a second: one lookup per queue and second instead of one per request.
+ * Rotation and revocation on this node take effect at once; on other nodes within SECRET_CACHE_MS.
+ */
+const SECRET_CACHE_MS = 1000;
+const secretCache = new WeakMap<Engine, Map<string, { secrets: string[]; until: number }>>();
+const cacheOf = (e: Engine) => secretCache.get(e) ?? secretCache.set(e, new Map()).get(e)!;
+const cacheKey = (orgId: string, queueName: string) => `${orgId} ${queueName}`;
+
+/** Live secrets to sign with; a queue's first delivery creates its first secret so that every request is signed. */
+export async function signingSecrets(e: Engine, orgId: string, queueName: string): Promise<string[]> {
+  const cached = cacheOf(e).get(cacheKey(orgId, queueName));
+  if (cached && cached.until > Date.now()) return cached.secrets;
+  let live = await store.activeSecrets(e.db, orgId, queueName);
+  if (live.length === 0) {
+    await e.db.transaction((tx) => store.rotateSecret(tx, orgId, queueName, crypto.randomUUID(), generateSigningSecret(), 0, true));
+    live = await store.activeSecrets(e.db, orgId, queueName);
+  }
+  // Expiring secrets must not be used past their end: never cache beyond the earliest expiry.
+  const earliestExpiry = Math.min(...live.map((s) => (s.expires_at ? new Date(s.expires_at).getTime() : Infinity)));
+  const secrets = live.map((s) => s.secret);
+  cacheOf(e).set(cacheKey(orgId, queueName), { secrets, until: Math.min(Date.now() + SECRET_CACHE_MS, earliestExpiry) });
+  return secrets;
+}
+
+export async function rotateSigningSecret(e: Engine, p: Principal, queueName: string, overlapSecs = DEFAULT_OVERLAP_SECS) {
+  checkDeliveryQueue(p, queueName);
+  cacheOf(e).delete(cacheKey(p.orgId, queueName));
+  return e.db.transaction((tx) => store.rotateSecret(tx, p.orgId, queueName, crypto.randomUUID(), generateSigningSecret(), overlapSecs));
+}
+
+export async function listSigningSecrets(e: Engine, p: Principal, queueName: string) {
+  checkDeliveryQueue(p, queueName);
+  return store.listSecrets(e.db, p.orgId, queueName);
+}
+
+export async function revokeSigningSecret(e: Engine, p: Principal, queueName: string, id: string) {
+  checkDeliveryQueue(p, queueName);
+  cacheOf(e).delete(cacheKey(p.orgId, queueName));
+  if (!(await store.revokeSecret(e.db, p.orgId, queueName, id))) throw notFound("Secret not found or already expired");
+}
+
+export const recordJobAttempt = (q: Queryable, orgId: string, jobId: string, attempt: number, outcome: AttemptOutcome) =>
+  insertAttempt(q, orgId, "job", jobId, attempt, outcome);
+
+/** Every HTTP attempt of a delivery job, oldest first. */
+export async function jobAttempts(e: Engine, p: Principal, jobId: string) {
+  await getJob(e, p, jobId);
+  return listAttempts(e.db, p.orgId, jobId, 1000);
+}

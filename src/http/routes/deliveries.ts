@@ -1,0 +1,28 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../auth";
+import type { Engine } from "../../engine/context";
+import { readBody } from "../body";
+import * as queues from "../../engine/delivery-queues";
+import { rotateSecretSchema } from "../../domain/webhook-schemas";
+import { attemptView, signingSecretView } from "../../domain/webhook-views";
+import { deliveryRuntime } from "../../delivery/runtime";
+
+/** Our extension (docs/webhooks.md): attempts of delivery jobs, signing secrets of delivery queues, breaker state. */
+export function deliveryRoutes(engine: Engine, api: Hono<AppEnv>) {
+  const p = (c: any) => c.get("principal");
+  api.get("/jobs/:id/attempts", async (c) => c.json((await queues.jobAttempts(engine, p(c), c.req.param("id"))).map(attemptView)));
+
+  const secrets = new Hono<AppEnv>();
+  secrets.get("/:queue/secrets", async (c) => c.json((await queues.listSigningSecrets(engine, p(c), c.req.param("queue"))).map(signingSecretView)));
+  secrets.post("/:queue/secrets", async (c) => {
+    const b = await readBody(c, rotateSecretSchema);
+    return c.json(signingSecretView(await queues.rotateSigningSecret(engine, p(c), c.req.param("queue"), b.overlap_seconds)), 201);
+  });
+  secrets.delete("/:queue/secrets/:id", async (c) => {
+    await queues.revokeSigningSecret(engine, p(c), c.req.param("queue"), c.req.param("id"));
+    return c.body(null, 204);
+  });
+  api.route("/delivery-queues", secrets);
+
+  api.get("/delivery-breakers", (c) => c.json(deliveryRuntime(engine).gates.list(p(c).orgId)));
+}
