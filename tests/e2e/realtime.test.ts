@@ -3,7 +3,7 @@ import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
 import { SseReader, WsReader, openStalledWebSocket } from "../helpers/realtime-clients";
 import { eventually } from "../helpers/eventually";
-import { hubOf } from "../../src/feature-realtime";
+import { hubOf } from "../../src/features/realtime";
 
 const types = (events: any[]) => events.map((e) => e.type);
 

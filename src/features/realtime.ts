@@ -1,9 +1,9 @@
-import type { Feature } from "./server";
-import type { Engine } from "./engine/context";
-import { EventHub } from "./bus/event-hub";
-import { persistDomainEvent, pruneDomainEvents } from "./engine/events";
-import { eventRoutes } from "./http/routes/events";
-import { wsRoutes } from "./http/routes/ws";
+import type { Feature } from "../server";
+import type { Engine } from "../engine/context";
+import { EventHub } from "../bus/event-hub";
+import { persistDomainEvent, pruneDomainEvents } from "../engine/events";
+import { eventRoutes } from "../http/routes/events";
+import { wsRoutes } from "../http/routes/ws";
 
 const hubs = new WeakMap<Engine, EventHub>();
 /** The node's event hub of a running engine (subscriber counts for operators and tests). */

@@ -1,6 +1,6 @@
-import type { Feature } from "./server";
-import { scheduleRoutes } from "./http/routes/schedules";
-import { scheduler } from "./loops/scheduler";
+import type { Feature } from "../server";
+import { scheduleRoutes } from "../http/routes/schedules";
+import { scheduler } from "../loops/scheduler";
 
 /** Cron schedules with time zones, fired once per tick cluster-wide. docs/schedules.md */
 export const schedulesFeature: Feature = {

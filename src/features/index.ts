@@ -1,11 +1,11 @@
-import type { Feature } from "./server";
+import type { Feature } from "../server";
 import { accountsFeature } from "./accounts";
-import { metricsFeature } from "./metrics/feature";
-import { workflowsFeature } from "./feature-workflows";
-import { schedulesFeature } from "./feature-schedules";
-import { grpcFeature } from "./rpc/feature";
-import { webhooksFeature } from "./delivery/feature";
-import { realtimeFeature } from "./feature-realtime";
+import { metricsFeature } from "../metrics/feature";
+import { workflowsFeature } from "./workflows";
+import { schedulesFeature } from "./schedules";
+import { grpcFeature } from "../rpc/feature";
+import { webhooksFeature } from "../delivery/feature";
+import { realtimeFeature } from "./realtime";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;

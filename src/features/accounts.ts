@@ -1,18 +1,18 @@
-import type { Feature } from "./server";
-import type { Engine } from "./engine/context";
-import { bearerResolvers, principalGuards, type PrincipalGuard } from "./http/auth";
-import { corsPolicy, securityHeaders } from "./http/edge";
-import { publicLimits } from "./http/public-limit";
-import { organizationRoutes } from "./http/routes/organizations";
-import { apiKeyRoutes } from "./http/routes/api-keys";
-import { authRoutes } from "./http/routes/auth-tokens";
-import { adminRoutes } from "./http/routes/admin";
-import { billingRoutes, publicBillingRoutes } from "./http/routes/billing";
-import { dashboardRoutes } from "./http/routes/dashboard";
-import { loadJwtSecret, pruneDenylist, resolveJwt } from "./engine/tokens";
-import { checkJobQuota, countCreatedJobs } from "./engine/quotas";
-import { pruneBuckets, takeRequest, type RateLimitState } from "./engine/rate-limit";
-import { AppError } from "./domain/errors";
+import type { Feature } from "../server";
+import type { Engine } from "../engine/context";
+import { bearerResolvers, principalGuards, type PrincipalGuard } from "../http/auth";
+import { corsPolicy, securityHeaders } from "../http/edge";
+import { publicLimits } from "../http/public-limit";
+import { organizationRoutes } from "../http/routes/organizations";
+import { apiKeyRoutes } from "../http/routes/api-keys";
+import { authRoutes } from "../http/routes/auth-tokens";
+import { adminRoutes } from "../http/routes/admin";
+import { billingRoutes, publicBillingRoutes } from "../http/routes/billing";
+import { dashboardRoutes } from "../http/routes/dashboard";
+import { loadJwtSecret, pruneDenylist, resolveJwt } from "../engine/tokens";
+import { checkJobQuota, countCreatedJobs } from "../engine/quotas";
+import { pruneBuckets, takeRequest, type RateLimitState } from "../engine/rate-limit";
+import { AppError } from "../domain/errors";
 
 function rateLimitHeaders(set: (name: string, value: string) => void, s: RateLimitState): void {
   set("X-RateLimit-Limit", String(s.limit));
