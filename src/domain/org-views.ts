@@ -1,10 +1,5 @@
 import { iso } from "./views";
-
-/** The webhook token is a secret: it is shown only by the webhook-token routes, never inside settings. */
-function publicSettings(settings: Record<string, unknown> | null | undefined) {
-  const { webhook_token: _secret, ...rest } = settings ?? {};
-  return rest;
-}
+import { publicSettings } from "./org-settings";
 
 export function organizationView(r: any) {
   return {

@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/types";
+import { ROUTE_MANAGED_SETTINGS, SECRET_SETTINGS } from "../domain/org-settings";
 
 const ORG_COLUMNS = "id, name, slug, plan_tier, billing_email, settings, custom_limits, created_at, updated_at";
 
@@ -25,23 +26,30 @@ export async function billingEmailTaken(q: Queryable, email: string, exceptOrgId
   return rows.length > 0;
 }
 
+/**
+ * Settings are replaced as a whole, except secret-bearing keys (domain/org-settings.ts): a secret the new settings
+ * do not mention is kept (views hide them, so a read-modify-write must not erase them), null clears it, and
+ * route-managed ones (the webhook token) are changed only by their own routes.
+ */
 export async function updateOrganization(q: Queryable, id: string, p: { name?: string; billingEmail?: string | null; settings?: Record<string, unknown> }): Promise<any | undefined> {
-  // settings are replaced as a whole, except the webhook token, which only its own routes change.
   const [row] = await q.query(
-    `UPDATE organizations SET
+    `UPDATE organizations o SET
        name = COALESCE($2, name),
        billing_email = CASE WHEN $3::bool THEN $4 ELSE billing_email END,
-       settings = CASE WHEN $5::text IS NULL THEN settings
-                       ELSE $5::text::jsonb - 'webhook_token' || CASE WHEN settings ? 'webhook_token'
-                            THEN jsonb_build_object('webhook_token', settings->'webhook_token') ELSE '{}'::jsonb END END,
+       settings = CASE WHEN $5::text IS NULL THEN settings ELSE
+         (SELECT COALESCE(jsonb_object_agg(n.key, n.value), '{}'::jsonb) FROM jsonb_each($5::text::jsonb) n
+          WHERE NOT n.key = ANY($7::text[]) AND NOT (n.key = ANY($6::text[]) AND jsonb_typeof(n.value) = 'null'))
+         || (SELECT COALESCE(jsonb_object_agg(k.key, k.value), '{}'::jsonb) FROM jsonb_each(o.settings) k
+             WHERE k.key = ANY($7::text[]) OR (k.key = ANY($6::text[]) AND NOT $5::text::jsonb ? k.key))
+       END,
        updated_at = now()
      WHERE id = $1 RETURNING ${ORG_COLUMNS}`,
-    [id, p.name ?? null, p.billingEmail !== undefined, p.billingEmail ?? null, p.settings ? JSON.stringify(p.settings) : null],
+    [id, p.name ?? null, p.billingEmail !== undefined, p.billingEmail ?? null, p.settings ? JSON.stringify(p.settings) : null, [...SECRET_SETTINGS], [...ROUTE_MANAGED_SETTINGS]],
   );
   return row;
 }
 
-/** Admin changes: plan, billing email, settings (replaced, webhook token kept) and custom limits (null clears). */
+/** Admin changes: plan, billing email, settings (replaced, secrets kept as above) and custom limits (null clears). */
 export async function adminUpdateOrganization(
   q: Queryable,
   id: string,
