@@ -12,6 +12,8 @@ import m0004 from "../../migrations/0004_schedules_workflows.sql" with { type: "
 import m0005 from "../../migrations/0005_webhooks.sql" with { type: "text" };
 // @ts-ignore
 import m0006 from "../../migrations/0006_realtime.sql" with { type: "text" };
+// @ts-ignore
+import m0007 from "../../migrations/0007_completion_webhooks.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
@@ -20,4 +22,5 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 4, name: "0004_schedules_workflows", sql: m0004 },
   { version: 5, name: "0005_webhooks", sql: m0005 },
   { version: 6, name: "0006_realtime", sql: m0006 },
+  { version: 7, name: "0007_completion_webhooks", sql: m0007 },
 ];

@@ -1,5 +1,5 @@
 import type { Feature } from "../server";
-import { recordDomainNotification, recordJobNotifications } from "../engine/outgoing-webhooks";
+import { recordDomainNotification, recordJobNotifications, validateCompletionWebhooks } from "../engine/outgoing-webhooks";
 import { validateDeliveryJobs } from "../engine/delivery-queues";
 import { outgoingWebhookRoutes } from "../http/routes/outgoing-webhooks";
 import { deliveryRoutes } from "../http/routes/deliveries";
@@ -25,6 +25,7 @@ export const webhooksFeature: Feature = {
     usageCounters.webhooks = countEnabledWebhooks;
     engine.hooks.afterTransition.push(validateDeliveryJobs(engine), recordJobNotifications);
     engine.hooks.onEvent.push(recordDomainNotification);
+    engine.hooks.validateCreate.push(validateCompletionWebhooks(engine));
     if (!engine.config.runLoops) return;
     const rt = deliveryRuntime(engine);
     const running = [new NotificationDispatcher(engine, rt).run(), new JobDeliveryDispatcher(engine, rt).run()];

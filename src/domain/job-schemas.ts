@@ -16,6 +16,8 @@ export const createJobSchema = z.object({
   tags: optionalJson("tags", TAGS_MAX_BYTES),
   parent_job_id: z.string().max(255).nullish(),
   completion_webhook: z.string().max(2048).url("completion_webhook must be a URL").nullish(),
+  /** Signs the completion callback; stored with the job and never returned. */
+  completion_webhook_secret: z.string().min(1, "completion_webhook_secret must be 1-255 characters").max(255, "completion_webhook_secret must be 1-255 characters").nullish(),
 });
 export type CreateJobInput = z.infer<typeof createJobSchema>;
 

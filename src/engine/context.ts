@@ -21,6 +21,8 @@ export type JobEvent = "created" | "claimed" | "completed" | "failed" | "deadlet
  * notifications) join the same atomic unit instead of running after it.
  */
 export interface EngineHooks {
+  /** Runs before a create's transaction, so it may take time (DNS); throw to refuse. Only createJob runs it. */
+  validateCreate: ((orgId: string, jobs: readonly NewJobInfo[]) => Promise<void>)[];
   /** Runs before jobs are inserted; throw to refuse the whole batch (quotas). `jobs` lists the new jobs when known. */
   beforeCreate: ((tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]) => Promise<void>)[];
   /** Runs after jobs changed state, with the changed rows. */
@@ -33,6 +35,8 @@ export interface EngineHooks {
 export interface NewJobInfo {
   queueName: string;
   payload: unknown;
+  /** The per-job completion callback URL, when the create path takes one. */
+  completionWebhook?: string | null;
 }
 
 export interface DomainEvent {
@@ -51,7 +55,7 @@ export interface Engine {
 }
 
 export function createEngine(db: Db, config: Config): Engine {
-  return { db, config, hooks: { beforeCreate: [], afterTransition: [], onEvent: [] }, startedAt: new Date(), signals: new JobSignals(db) };
+  return { db, config, hooks: { validateCreate: [], beforeCreate: [], afterTransition: [], onEvent: [] }, startedAt: new Date(), signals: new JobSignals(db) };
 }
 
 export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: any[]): Promise<void> {
@@ -61,6 +65,10 @@ export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEve
 
 export async function emitEvent(e: Engine, tx: Queryable, event: DomainEvent): Promise<void> {
   for (const hook of e.hooks.onEvent) await hook(tx, event);
+}
+
+export async function runValidateCreate(e: Engine, orgId: string, jobs: readonly NewJobInfo[]): Promise<void> {
+  for (const hook of e.hooks.validateCreate) await hook(orgId, jobs);
 }
 
 export async function runBeforeCreate(e: Engine, tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]): Promise<void> {

@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, runAfterTransition, runBeforeCreate } from "./context";
+import { assertQueueAllowed, canUseQueue, runAfterTransition, runBeforeCreate, runValidateCreate } from "./context";
 import * as store from "../store/jobs";
 import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
@@ -21,6 +21,7 @@ export function assertPayloadFits(e: Engine, payload: unknown): void {
 export async function createJob(e: Engine, p: Principal, input: CreateJobInput): Promise<{ id: string; created: boolean }> {
   assertQueueAllowed(p, input.queue_name);
   assertPayloadFits(e, input.payload);
+  await runValidateCreate(e, p.orgId, [{ queueName: input.queue_name, payload: input.payload, completionWebhook: input.completion_webhook }]);
   return e.db.transaction(async (tx) => {
     if (input.idempotency_key) {
       const existing = await store.findIdsByIdempotencyKeys(tx, p.orgId, [input.idempotency_key]);
@@ -50,6 +51,7 @@ export async function createJob(e: Engine, p: Principal, input: CreateJobInput):
           tags: input.tags,
           parentJobId: input.parent_job_id ?? null,
           completionWebhook: input.completion_webhook ?? null,
+          completionWebhookSecret: input.completion_webhook ? (input.completion_webhook_secret ?? null) : null,
           dependenciesMet: input.parent_job_id ? false : null,
         },
       ],

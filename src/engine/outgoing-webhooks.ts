@@ -1,4 +1,5 @@
-import type { DomainEvent, Engine, JobEvent, Principal } from "./context";
+import type { DomainEvent, Engine, JobEvent, NewJobInfo, Principal } from "./context";
+import { getJob } from "./jobs";
 import * as store from "../store/outgoing-webhooks";
 import { insertAttempt, listAttempts } from "../store/http-attempts";
 import { badRequest, conflict, notFound } from "../domain/errors";
@@ -126,6 +127,24 @@ export async function recordJobNotifications(tx: Queryable, transition: JobEvent
   const name = jobNotificationName(transition);
   if (!name) return;
   await store.enqueueDeliveries(tx, name, jobs.map((j) => ({ orgId: j.organization_id, data: jobNotificationData(name, j) })));
+  if (name !== "job.completed") return;
+  // Per-job completion callbacks ride the same outbox, dispatcher and retry policy as webhook deliveries.
+  const callbacks = jobs.filter((j) => j.completion_webhook);
+  await store.enqueueCompletionCallbacks(tx, name, callbacks.map((j) => ({ jobId: j.id, data: jobNotificationData(name, j) })));
+}
+
+/** engine.hooks.validateCreate: a completion callback URL passes the same SSRF guard as a webhook's URL. */
+export function validateCompletionWebhooks(e: Engine) {
+  return async (_orgId: string, jobs: readonly NewJobInfo[]) => {
+    for (const job of jobs) if (job.completionWebhook) await checkUrl(e, job.completionWebhook);
+  };
+}
+
+/** The completion callbacks of a job (normally one), each with every HTTP attempt it made. */
+export async function completionCallbacks(e: Engine, p: Principal, jobId: string) {
+  await getJob(e, p, jobId);
+  const deliveries = await store.listCompletionCallbacks(e.db, p.orgId, jobId);
+  return Promise.all(deliveries.map(async (d) => ({ delivery: d, attempts: await listAttempts(e.db, p.orgId, d.id, 1000) })));
 }
 
 const DOMAIN_EVENTS = new Set<string>(WEBHOOK_EVENTS.filter((n) => !n.startsWith("job.")));
@@ -140,7 +159,7 @@ export async function recordDomainNotification(tx: Queryable, event: DomainEvent
  * Books one notification attempt in one transaction: the attempt row, the delivery's new state (success, retry
  * later, or failed for good) and, when the delivery ended, the webhook's failure streak and auto-disable.
  */
-export async function finishNotificationAttempt(e: Engine, delivery: { id: string; webhook_id: string; organization_id: string; attempts: number }, o: AttemptOutcome): Promise<void> {
+export async function finishNotificationAttempt(e: Engine, delivery: { id: string; webhook_id: string | null; organization_id: string; attempts: number }, o: AttemptOutcome): Promise<void> {
   const attempt = delivery.attempts + 1;
   const final = o.ok || attempt >= MAX_NOTIFICATION_ATTEMPTS || o.errorClass === "blocked";
   const backoff = notificationRetryDelaySecs(attempt, e.config.webhooks.retryBaseSecs);
@@ -153,7 +172,8 @@ export async function finishNotificationAttempt(e: Engine, delivery: { id: strin
       error: o.ok ? null : o.error,
       retryDelaySecs: final ? null : Math.max(backoff, o.retryAfterSecs ?? 0),
     });
-    if (row && final) await store.recordWebhookOutcome(tx, delivery.webhook_id, o.ok, AUTO_DISABLE_AFTER);
+    // A completion callback has no webhook whose failure streak it could extend.
+    if (row && final && delivery.webhook_id) await store.recordWebhookOutcome(tx, delivery.webhook_id, o.ok, AUTO_DISABLE_AFTER);
   });
 }
 

@@ -26,6 +26,8 @@ export interface NewJob {
   tags: unknown;
   parentJobId: string | null;
   completionWebhook: string | null;
+  /** Signs the completion callback; written, never read back by JOB_COLUMNS. */
+  completionWebhookSecret?: string | null;
   workflowId?: string | null;
   dependencyMode?: string | null;
   dependenciesMet?: boolean | null;
@@ -48,18 +50,20 @@ export async function insertJobs(
   return q.query(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::timestamptz[],
-                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
+                            $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $19::text[])
          WITH ORDINALITY AS t(id, queue_name, payload, priority, max_retries, timeout_seconds, scheduled_at, expires_at,
-                              idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met, ord)
+                              idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met,
+                              completion_webhook_secret, ord)
      ), changed AS (
        INSERT INTO jobs (id, organization_id, queue_name, status, payload, priority, max_retries, timeout_seconds, scheduled_at,
-                         expires_at, idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met)
+                         expires_at, idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met,
+                         completion_webhook_secret)
        SELECT i.id, $1, i.queue_name,
               CASE WHEN i.scheduled_at > now() THEN 'scheduled' ELSE 'pending' END,
               i.payload::jsonb, i.priority,
               COALESCE(i.max_retries, qc.max_retries, $17), COALESCE(i.timeout_seconds, qc.default_timeout, $18),
               i.scheduled_at, i.expires_at, i.idempotency_key, i.tags::jsonb, i.parent_job_id, i.completion_webhook,
-              i.workflow_id, i.dependency_mode, i.dependencies_met::bool
+              i.workflow_id, i.dependency_mode, i.dependencies_met::bool, i.completion_webhook_secret
        FROM input i LEFT JOIN queue_config qc ON qc.organization_id = $1 AND qc.queue_name = i.queue_name
        ORDER BY i.ord
        ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -86,6 +90,7 @@ export async function insertJobs(
       jobs.map((j) => (j.dependenciesMet == null ? null : String(j.dependenciesMet))),
       defaults.maxRetries,
       defaults.timeoutSeconds,
+      jobs.map((j) => j.completionWebhookSecret ?? null),
     ],
   );
 }

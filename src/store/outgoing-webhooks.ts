@@ -49,6 +49,10 @@ export async function deleteWebhook(q: Queryable, orgId: string, id: string): Pr
   return (await q.query("DELETE FROM outgoing_webhooks WHERE organization_id = $1 AND id = $2 RETURNING id", [orgId, id])).length > 0;
 }
 
+/** The contract's delivery body `{id, event, created_at, data}`, built from a CTE's id, event and data columns. */
+const ENVELOPE = `jsonb_build_object('id', id, 'event', event,
+  'created_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'data', data)`;
+
 /**
  * The outbox write: one delivery per enabled webhook subscribed to `event`, for each (org, data) item, in the
  * caller's transaction. One statement, whether or not anyone subscribed.
@@ -59,32 +63,60 @@ export async function enqueueDeliveries(q: Queryable, event: string, items: { or
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[]) AS t(organization_id, data)
      ), targets AS (
-       SELECT gen_random_uuid()::text AS id, w.id AS webhook_id, w.organization_id, i.data::jsonb AS data
+       SELECT gen_random_uuid()::text AS id, w.id AS webhook_id, w.organization_id, $1::text AS event, i.data::jsonb AS data
        FROM input i JOIN outgoing_webhooks w ON w.organization_id = i.organization_id
        WHERE w.enabled AND $1 = ANY(w.events)
      )
      INSERT INTO outgoing_webhook_deliveries (id, webhook_id, organization_id, event, payload)
-     SELECT id, webhook_id, organization_id, $1,
-            jsonb_build_object('id', id, 'event', $1::text,
-                               'created_at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), 'data', data)
+     SELECT id, webhook_id, organization_id, event, ${ENVELOPE}
      FROM targets RETURNING id`,
     [event, items.map((i) => i.orgId), items.map((i) => JSON.stringify(i.data))],
   );
   return rows.length;
 }
 
-/** Leases due deliveries of enabled webhooks to this dispatcher (SKIP LOCKED; an expired lease is taken over). */
+/**
+ * The outbox write of per-job completion callbacks: one delivery per job, to the job's own URL, signed with the
+ * job's own secret (read here, in SQL, so that it never travels through job rows). In the caller's transaction.
+ */
+export async function enqueueCompletionCallbacks(q: Queryable, event: string, items: { jobId: string; data: unknown }[]): Promise<number> {
+  if (items.length === 0) return 0;
+  const rows = await q.query(
+    `WITH input AS (
+       SELECT * FROM unnest($2::text[], $3::text[]) AS t(job_id, data)
+     ), targets AS (
+       SELECT gen_random_uuid()::text AS id, j.organization_id, j.id AS job_id, j.completion_webhook AS target_url,
+              j.completion_webhook_secret AS secret, $1::text AS event, i.data::jsonb AS data
+       FROM input i JOIN jobs j ON j.id = i.job_id
+       WHERE j.completion_webhook IS NOT NULL
+     )
+     INSERT INTO outgoing_webhook_deliveries (id, webhook_id, organization_id, event, payload, job_id, target_url, secret)
+     SELECT id, NULL, organization_id, event, ${ENVELOPE}, job_id, target_url, secret
+     FROM targets RETURNING id`,
+    [event, items.map((i) => i.jobId), items.map((i) => JSON.stringify(i.data))],
+  );
+  return rows.length;
+}
+
+/**
+ * Leases due deliveries of enabled webhooks and completion callbacks to this dispatcher (SKIP LOCKED; an expired
+ * lease is taken over). A callback has no webhook: its own target and secret stand in for the webhook's.
+ */
 export async function claimDueDeliveries(q: Queryable, limit: number, leaseSecs: number): Promise<any[]> {
   return q.query(
     `WITH due AS (
-       SELECT d.id FROM outgoing_webhook_deliveries d JOIN outgoing_webhooks w ON w.id = d.webhook_id
-       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until < now()) AND w.enabled
+       SELECT d.id FROM outgoing_webhook_deliveries d LEFT JOIN outgoing_webhooks w ON w.id = d.webhook_id
+       WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until < now())
+         AND (d.webhook_id IS NULL OR w.enabled)
        ORDER BY d.next_attempt_at LIMIT $1 FOR UPDATE OF d SKIP LOCKED
      ), claimed AS (
        UPDATE outgoing_webhook_deliveries d SET locked_until = now() + make_interval(secs => $2::float8)
-       FROM due WHERE d.id = due.id RETURNING d.id, d.webhook_id, d.organization_id, d.event, d.payload, d.attempts
+       FROM due WHERE d.id = due.id
+       RETURNING d.id, d.webhook_id, d.job_id, d.organization_id, d.event, d.payload, d.attempts, d.target_url, d.secret
      )
-     SELECT c.*, w.url, w.secret FROM claimed c JOIN outgoing_webhooks w ON w.id = c.webhook_id`,
+     SELECT c.id, c.webhook_id, c.job_id, c.organization_id, c.event, c.payload, c.attempts,
+            COALESCE(c.target_url, w.url) AS url, CASE WHEN c.webhook_id IS NULL THEN c.secret ELSE w.secret END AS secret
+     FROM claimed c LEFT JOIN outgoing_webhooks w ON w.id = c.webhook_id`,
     [limit, leaseSecs],
   );
 }
@@ -138,6 +170,15 @@ export async function recordWebhookOutcome(q: Queryable, webhookId: string, succ
 
 export async function listDeliveries(q: Queryable, webhookId: string, limit: number): Promise<any[]> {
   return q.query(`SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [webhookId, limit]);
+}
+
+/** A job's completion callbacks, newest first. */
+export async function listCompletionCallbacks(q: Queryable, orgId: string, jobId: string): Promise<any[]> {
+  return q.query(
+    `SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE organization_id = $1 AND job_id = $2 AND webhook_id IS NULL
+     ORDER BY created_at DESC, id`,
+    [orgId, jobId],
+  );
 }
 
 export async function getDelivery(q: Queryable, webhookId: string, id: string): Promise<any | undefined> {

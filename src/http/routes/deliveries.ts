@@ -3,14 +3,22 @@ import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
 import { readBody } from "../body";
 import * as queues from "../../engine/delivery-queues";
+import { completionCallbacks } from "../../engine/outgoing-webhooks";
 import { rotateSecretSchema } from "../../domain/webhook-schemas";
-import { attemptView, signingSecretView } from "../../domain/webhook-views";
+import { attemptView, deliveryView, signingSecretView } from "../../domain/webhook-views";
 import { deliveryRuntime } from "../../delivery/runtime";
 
-/** Our extension (docs/webhooks.md): attempts of delivery jobs, signing secrets of delivery queues, breaker state. */
+/**
+ * Our extension (docs/webhooks.md): attempts of delivery jobs, a job's completion callbacks, signing secrets of
+ * delivery queues, breaker state.
+ */
 export function deliveryRoutes(engine: Engine, api: Hono<AppEnv>) {
   const p = (c: any) => c.get("principal");
   api.get("/jobs/:id/attempts", async (c) => c.json((await queues.jobAttempts(engine, p(c), c.req.param("id"))).map(attemptView)));
+  api.get("/jobs/:id/completion-webhook", async (c) => {
+    const callbacks = await completionCallbacks(engine, p(c), c.req.param("id"));
+    return c.json(callbacks.map(({ delivery, attempts }) => ({ ...deliveryView(delivery), http_attempts: attempts.map(attemptView) })));
+  });
 
   const secrets = new Hono<AppEnv>();
   secrets.get("/:queue/secrets", async (c) => c.json((await queues.listSigningSecrets(engine, p(c), c.req.param("queue"))).map(signingSecretView)));
