@@ -3,6 +3,9 @@ import type { Db, Queryable, Row } from "./types";
 import { wrapConnectionFailure } from "./errors";
 import { OutageBreaker } from "./outage";
 
+/** How long releasing an advisory lock may wait for its session to answer. */
+const UNLOCK_WAIT_MS = 2000;
+
 /** A real PostgreSQL 14+ server through postgres.js. */
 export function openPostgres(url: string, poolSize = 10): Db {
   const sql = postgres(url, {
@@ -98,7 +101,9 @@ export function openPostgres(url: string, poolSize = 10): Db {
       return {
         stillHeld: () => held().catch(() => false),
         async release() {
-          await conn.unsafe("SELECT pg_advisory_unlock($1::bigint)", [key]).catch(() => {});
+          // After the database restarted, the unlock on the broken session may never answer; the lock died with
+          // that session anyway, so the wait is bounded (else leadership could never be taken again).
+          await Promise.race([conn.unsafe("SELECT pg_advisory_unlock($1::bigint)", [key]).catch(() => {}), Bun.sleep(UNLOCK_WAIT_MS)]);
           conn.release();
         },
       };
