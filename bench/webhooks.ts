@@ -5,6 +5,7 @@
 import { loadConfig } from "../src/config";
 import { startServer } from "../src/server";
 import { freshDatabase, type DbKind } from "../tests/helpers/databases";
+import { profiledDb } from "./db-profile";
 
 const N = Number(process.env.WEBHOOK_N ?? 5000);
 const C = 32;
@@ -42,7 +43,13 @@ function child(cmd: string[]) {
 }
 
 async function withServer<T>(hostCap: number, fn: (api: (path: string, body?: unknown) => Promise<any>) => Promise<T>): Promise<T> {
-  const { db, dispose } = await freshDatabase(KIND);
+  const fresh = await freshDatabase(KIND);
+  const profile = process.env.PROFILE ? profiledDb(fresh.db) : null;
+  const db = profile?.db ?? fresh.db;
+  const dispose = async () => {
+    if (profile) console.error(profile.report());
+    await fresh.dispose();
+  };
   const config = loadConfig({
     HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", SPINDLE_QUOTAS: "off",
     // The workload's retry policy: 5 attempts, about 1 s apart (equal jitter: 0.5–1 s).

@@ -2,7 +2,7 @@ import type { Engine, Principal } from "./context";
 import { assertQueueAllowed } from "./context";
 import { getJob } from "./jobs";
 import * as store from "../store/delivery-queues";
-import { insertAttempt, listAttempts } from "../store/http-attempts";
+import { insertAttempt, insertAttempts, listAttempts } from "../store/http-attempts";
 import { badRequest, notFound, validationError } from "../domain/errors";
 import { generateSigningSecret } from "../domain/signatures";
 import { deliveryPayloadSchema } from "../domain/webhook-schemas";
@@ -87,6 +87,10 @@ export async function revokeSigningSecret(e: Engine, p: Principal, queueName: st
 
 export const recordJobAttempt = (q: Queryable, orgId: string, jobId: string, attempt: number, outcome: AttemptOutcome) =>
   insertAttempt(q, orgId, "job", jobId, attempt, outcome);
+
+/** Several delivery jobs' attempts in one statement (a batch booked in one transaction). */
+export const recordJobAttempts = (q: Queryable, attempts: { orgId: string; jobId: string; attempt: number; outcome: AttemptOutcome }[]) =>
+  insertAttempts(q, attempts.map((a) => ({ orgId: a.orgId, kind: "job" as const, subjectId: a.jobId, attempt: a.attempt, outcome: a.outcome })));
 
 /** Every HTTP attempt of a delivery job, oldest first. */
 export async function jobAttempts(e: Engine, p: Principal, jobId: string) {
