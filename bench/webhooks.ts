@@ -1,10 +1,12 @@
 // Webhook delivery throughput of Spindle's HTTP delivery jobs, by the peers' `webhook` workload definition
 // (/work/shared/bench/peers/README.md, W3), plus the same to 100 receivers of which one never answers.
-//   bun bench/webhooks.ts            (env: WEBHOOK_N=5000, DB=postgres|pglite, RECEIVER=path to receiver.mjs)
+//   bun bench/webhooks.ts   (env: WEBHOOK_N=5000, DB=postgres|pglite, RECEIVER=path to receiver.mjs,
+//                            PROFILE=1 statement profile on stderr, SUBSCRIBE=1 an SSE client on the org's events)
 // Prints one JSON line per measurement, in the peers' format.
 import { loadConfig } from "../src/config";
 import { startServer } from "../src/server";
 import { freshDatabase, type DbKind } from "../tests/helpers/databases";
+import { profiledDb } from "./db-profile";
 
 const N = Number(process.env.WEBHOOK_N ?? 5000);
 const C = 32;
@@ -42,7 +44,13 @@ function child(cmd: string[]) {
 }
 
 async function withServer<T>(hostCap: number, fn: (api: (path: string, body?: unknown) => Promise<any>) => Promise<T>): Promise<T> {
-  const { db, dispose } = await freshDatabase(KIND);
+  const fresh = await freshDatabase(KIND);
+  const profile = process.env.PROFILE ? profiledDb(fresh.db) : null;
+  const db = profile?.db ?? fresh.db;
+  const dispose = async () => {
+    if (profile) console.error(profile.report());
+    await fresh.dispose();
+  };
   const config = loadConfig({
     HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", SPINDLE_QUOTAS: "off",
     // The workload's retry policy: 5 attempts, about 1 s apart (equal jitter: 0.5–1 s).
@@ -57,7 +65,24 @@ async function withServer<T>(hostCap: number, fn: (api: (path: string, body?: un
       const r = await fetch(server.url + path, { method: body === undefined ? "GET" : "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
       return r.json();
     };
-    return await fn(api);
+    // SUBSCRIBE=1: an SSE client follows the organization's events meanwhile (the real-time hub's full load).
+    const stream = process.env.SUBSCRIBE ? new AbortController() : null;
+    let streamed = 0;
+    if (stream) {
+      const res = await fetch(`${server.url}/api/v1/events`, { headers: { authorization: `Bearer ${key}` }, signal: stream.signal });
+      if (!res.ok) throw new Error(`event stream: ${res.status}`);
+      void (async () => {
+        for await (const chunk of res.body as any as AsyncIterable<Uint8Array>) streamed += chunk.byteLength;
+      })().catch(() => {});
+    }
+    try {
+      return await fn(api);
+    } finally {
+      if (stream) {
+        console.error(`event stream: ${streamed} bytes`);
+        stream.abort();
+      }
+    }
   } finally {
     await server.stop();
     await dispose();

@@ -18,6 +18,9 @@ export interface EventHubOptions {
   settleMs: number;
 }
 
+/** With no subscriber on the node, how often the hub moves its position up to the database's horizon. */
+const IDLE_ADVANCE_MS = 200;
+
 /**
  * The node's single fan-out: one tailer reads new rows of job_events and domain_events in position order after a
  * NOTIFY (or the slow poll) and hands each organization's events to that organization's local subscribers. One
@@ -32,6 +35,8 @@ export class EventHub {
   private stopped = false;
   private failing = false;
   private cleanups: (() => unknown)[] = [];
+  private lastIdleAdvance = 0;
+  private idleTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private db: Db, private signals: JobSignals, private opts: EventHubOptions) {}
 
@@ -46,6 +51,7 @@ export class EventHub {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    clearTimeout(this.idleTimer);
     for (const c of this.cleanups.reverse()) await c();
     this.subscribers.clear();
   }
@@ -110,6 +116,17 @@ export class EventHub {
       if (this.subscriberCount === 0) {
         // Nobody listens on this node: move past everything final instead of reading and shaping it. A subscriber
         // that joined meanwhile was promised events after the old position, so then read them after all.
+        // Every commit wakes the hub, so with nobody listening the position moves at most every IDLE_ADVANCE_MS:
+        // a subscriber joining reads from a slightly older position, which costs it nothing but a longer read.
+        const early = this.lastIdleAdvance + IDLE_ADVANCE_MS - Date.now();
+        if (early > 0) {
+          this.idleTimer ??= setTimeout(() => {
+            this.idleTimer = undefined;
+            this.wake();
+          }, early);
+          return;
+        }
+        this.lastIdleAdvance = Date.now();
         const horizon = await currentHorizon(this.db);
         if (this.subscriberCount > 0) continue;
         this.position = laterOf(horizon, this.position);

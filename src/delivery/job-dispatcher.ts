@@ -1,12 +1,13 @@
 import type { Engine } from "../engine/context";
 import type { Queryable } from "../db/types";
-import { claimJobs, completeJob, deferJob, failJob, type LeaseProof } from "../engine/leases";
+import { claimJobs, deferJob, failJob, type LeaseProof } from "../engine/leases";
 import { isDeliveryQueue, recordJobAttempt, signingSecrets } from "../engine/delivery-queues";
 import { dueDeliveryQueues } from "../store/delivery-queues";
 import { deliveryPayloadSchema } from "../domain/webhook-schemas";
 import { standardWebhookSignature } from "../domain/signatures";
 import type { AttemptOutcome } from "./http-attempt";
 import { internalPrincipal, sendThroughGate, type DeliveryRuntime } from "./runtime";
+import { CompletionBatcher } from "./completion-batch";
 
 const CLAIM_BATCH = 32;
 const DISCOVERY_MS = 1000;
@@ -33,8 +34,11 @@ export class JobDeliveryDispatcher {
   private known: { organization_id: string; queue_name: string }[] = [];
   private discoveredAt = 0;
   private lastClaimed = 0;
+  private bookings: CompletionBatcher;
 
-  constructor(private engine: Engine, private rt: DeliveryRuntime) {}
+  constructor(private engine: Engine, private rt: DeliveryRuntime) {
+    this.bookings = new CompletionBatcher(engine, rt.workerId);
+  }
 
   async run(): Promise<void> {
     const unsubscribe = this.engine.signals.subscribe((_org, queue) => {
@@ -113,13 +117,10 @@ export class JobDeliveryDispatcher {
     const outcome = sent.outcome;
     // The attempt is booked in the transaction of the transition it causes: both or neither.
     const attempt = job.retry_count + 1;
+    if (outcome.ok) return this.bookings.book(job.organization_id, job.id, job.lease_id, attempt, outcome);
     const alongside = (tx: Queryable) => recordJobAttempt(tx, job.organization_id, job.id, attempt, outcome);
     try {
-      if (outcome.ok) {
-        await completeJob(e, p, proof, { status_code: outcome.status, latency_ms: Math.round(outcome.latencyMs), attempt }, alongside);
-      } else {
-        await failJob(e, p, proof, describeFailure(outcome), outcome.errorClass !== "blocked", { minDelaySecs: outcome.retryAfterSecs, alongside });
-      }
+      await failJob(e, p, proof, describeFailure(outcome), outcome.errorClass !== "blocked", { minDelaySecs: outcome.retryAfterSecs, alongside });
     } catch (err) {
       // The lease was lost meanwhile (reaped, cancelled): the request still happened, so it is still recorded.
       await alongside(e.db);

@@ -36,8 +36,10 @@ export class DeliveryRuntime {
     return Math.max(0, this.engine.config.webhooks.concurrency - this.inFlight);
   }
 
+  /** Takes n slots, or gives back -n: slots given back wake the other loop, which may have found none free. */
   reserve(n: number): void {
     this.inFlight += n;
+    if (n < 0) this.wakeAll();
   }
 
   releaseSlot(): void {

@@ -2,7 +2,7 @@ import type { Engine, Principal } from "./context";
 import { assertQueueAllowed } from "./context";
 import { getJob } from "./jobs";
 import * as store from "../store/delivery-queues";
-import { insertAttempt, listAttempts } from "../store/http-attempts";
+import { insertAttempt, insertAttempts, listAttempts } from "../store/http-attempts";
 import { badRequest, notFound, validationError } from "../domain/errors";
 import { generateSigningSecret } from "../domain/signatures";
 import { deliveryPayloadSchema } from "../domain/webhook-schemas";
@@ -52,10 +52,39 @@ const secretCache = new WeakMap<Engine, Map<string, { secrets: string[]; until: 
 const cacheOf = (e: Engine) => secretCache.get(e) ?? secretCache.set(e, new Map()).get(e)!;
 const cacheKey = (orgId: string, queueName: string) => `${orgId} ${queueName}`;
 
+/** Lookups under way, shared: when the cache runs out, every delivery in flight for the queue asks at once. */
+const lookups = new WeakMap<Engine, Map<string, Promise<string[]>>>();
+const lookupsOf = (e: Engine) => lookups.get(e) ?? lookups.set(e, new Map()).get(e)!;
+
+/** After a rotation or revocation on this node: neither a cached answer nor a lookup under way is used again. */
+function forgetSecrets(e: Engine, orgId: string, queueName: string): void {
+  cacheOf(e).delete(cacheKey(orgId, queueName));
+  lookupsOf(e).delete(cacheKey(orgId, queueName));
+}
+
 /** Live secrets to sign with; a queue's first delivery creates its first secret so that every request is signed. */
 export async function signingSecrets(e: Engine, orgId: string, queueName: string): Promise<string[]> {
-  const cached = cacheOf(e).get(cacheKey(orgId, queueName));
+  const key = cacheKey(orgId, queueName);
+  const cached = cacheOf(e).get(key);
   if (cached && cached.until > Date.now()) return cached.secrets;
+  const pending = lookupsOf(e).get(key);
+  if (pending) return pending;
+  const lookup: Promise<string[]> = loadSigningSecrets(e, orgId, queueName).then((found) => {
+    // Cached only while still the current lookup: one forgotten meanwhile may have read the old secrets.
+    if (lookupsOf(e).get(key) === lookup) {
+      cacheOf(e).set(key, found);
+      lookupsOf(e).delete(key);
+    }
+    return found.secrets;
+  }, (err) => {
+    if (lookupsOf(e).get(key) === lookup) lookupsOf(e).delete(key);
+    throw err;
+  });
+  lookupsOf(e).set(key, lookup);
+  return lookup;
+}
+
+async function loadSigningSecrets(e: Engine, orgId: string, queueName: string): Promise<{ secrets: string[]; until: number }> {
   let live = await store.activeSecrets(e.db, orgId, queueName);
   if (live.length === 0) {
     await e.db.transaction((tx) => store.rotateSecret(tx, orgId, queueName, crypto.randomUUID(), generateSigningSecret(), 0, true));
@@ -63,15 +92,15 @@ export async function signingSecrets(e: Engine, orgId: string, queueName: string
   }
   // Expiring secrets must not be used past their end: never cache beyond the earliest expiry.
   const earliestExpiry = Math.min(...live.map((s) => (s.expires_at ? new Date(s.expires_at).getTime() : Infinity)));
-  const secrets = live.map((s) => s.secret);
-  cacheOf(e).set(cacheKey(orgId, queueName), { secrets, until: Math.min(Date.now() + SECRET_CACHE_MS, earliestExpiry) });
-  return secrets;
+  return { secrets: live.map((s) => s.secret), until: Math.min(Date.now() + SECRET_CACHE_MS, earliestExpiry) };
 }
 
 export async function rotateSigningSecret(e: Engine, p: Principal, queueName: string, overlapSecs = DEFAULT_OVERLAP_SECS) {
   checkDeliveryQueue(p, queueName);
-  cacheOf(e).delete(cacheKey(p.orgId, queueName));
-  return e.db.transaction((tx) => store.rotateSecret(tx, p.orgId, queueName, crypto.randomUUID(), generateSigningSecret(), overlapSecs));
+  forgetSecrets(e, p.orgId, queueName);
+  const rotated = await e.db.transaction((tx) => store.rotateSecret(tx, p.orgId, queueName, crypto.randomUUID(), generateSigningSecret(), overlapSecs));
+  forgetSecrets(e, p.orgId, queueName);
+  return rotated;
 }
 
 export async function listSigningSecrets(e: Engine, p: Principal, queueName: string) {
@@ -81,12 +110,18 @@ export async function listSigningSecrets(e: Engine, p: Principal, queueName: str
 
 export async function revokeSigningSecret(e: Engine, p: Principal, queueName: string, id: string) {
   checkDeliveryQueue(p, queueName);
-  cacheOf(e).delete(cacheKey(p.orgId, queueName));
-  if (!(await store.revokeSecret(e.db, p.orgId, queueName, id))) throw notFound("Secret not found or already expired");
+  forgetSecrets(e, p.orgId, queueName);
+  const revoked = await store.revokeSecret(e.db, p.orgId, queueName, id);
+  forgetSecrets(e, p.orgId, queueName);
+  if (!revoked) throw notFound("Secret not found or already expired");
 }
 
 export const recordJobAttempt = (q: Queryable, orgId: string, jobId: string, attempt: number, outcome: AttemptOutcome) =>
   insertAttempt(q, orgId, "job", jobId, attempt, outcome);
+
+/** Several delivery jobs' attempts in one statement (a batch booked in one transaction). */
+export const recordJobAttempts = (q: Queryable, attempts: { orgId: string; jobId: string; attempt: number; outcome: AttemptOutcome }[]) =>
+  insertAttempts(q, attempts.map((a) => ({ orgId: a.orgId, kind: "job" as const, subjectId: a.jobId, attempt: a.attempt, outcome: a.outcome })));
 
 /** Every HTTP attempt of a delivery job, oldest first. */
 export async function jobAttempts(e: Engine, p: Principal, jobId: string) {

@@ -58,15 +58,20 @@ export interface CompleteManyResult {
   failed: { job_id: string; code: "NOT_FOUND" | "LEASE_EXPIRED"; error: string }[];
 }
 
-/** Completes many jobs held by one worker in one transaction and one statement (our batched extension). */
+/**
+ * Completes many jobs held by one worker in one transaction and one statement (our batched extension).
+ * `alongside` commits with it (an internal worker's records of the attempts), whichever jobs completed.
+ */
 export async function completeJobs(
   e: Engine,
   p: Principal,
   workerId: string,
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
+  alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
   return e.db.transaction(async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, workerId, items);
+    await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };
   });
 }

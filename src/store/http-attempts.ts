@@ -3,15 +3,38 @@ import type { AttemptOutcome } from "../delivery/http-attempt";
 
 export type AttemptSubject = "job" | "webhook_delivery";
 
+export interface AttemptRecord {
+  orgId: string;
+  kind: AttemptSubject;
+  subjectId: string;
+  attempt: number;
+  outcome: AttemptOutcome;
+}
+
 export async function insertAttempt(q: Queryable, orgId: string, kind: AttemptSubject, subjectId: string, attempt: number, o: AttemptOutcome): Promise<void> {
+  await insertAttempts(q, [{ orgId, kind, subjectId, attempt, outcome: o }]);
+}
+
+/** Many attempts in one statement (a batch of deliveries booked in one transaction), in the given order. */
+export async function insertAttempts(q: Queryable, records: AttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const column = <T>(pick: (r: AttemptRecord) => T) => records.map(pick);
   await q.query(
     `INSERT INTO http_attempts (organization_id, subject_kind, subject_id, attempt, method, url, target_address, request_headers,
        response_status, response_headers, response_body_excerpt, latency_ms, error_class, error, outcome)
-     VALUES ($1, $2, $3, $4::int, $5, $6, $7, $8::text::jsonb, $9::int, $10::text::jsonb, $11, $12::float8, $13, $14, $15)`,
+     SELECT organization_id, subject_kind, subject_id, attempt, method, url, target_address, request_headers::jsonb,
+            response_status, response_headers::jsonb, response_body_excerpt, latency_ms, error_class, error, outcome
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::int[],
+                 $10::text[], $11::text[], $12::float8[], $13::text[], $14::text[], $15::text[])
+       AS a(organization_id, subject_kind, subject_id, attempt, method, url, target_address, request_headers, response_status,
+            response_headers, response_body_excerpt, latency_ms, error_class, error, outcome)`,
     [
-      orgId, kind, subjectId, attempt, o.method, o.url, o.targetAddress, JSON.stringify(o.requestHeaders), o.status,
-      o.responseHeaders ? JSON.stringify(o.responseHeaders) : null, o.bodyExcerpt, o.latencyMs, o.errorClass, o.error,
-      o.ok ? "success" : "failure",
+      column((r) => r.orgId), column((r) => r.kind), column((r) => r.subjectId), column((r) => r.attempt),
+      column((r) => r.outcome.method), column((r) => r.outcome.url), column((r) => r.outcome.targetAddress),
+      column((r) => JSON.stringify(r.outcome.requestHeaders)), column((r) => r.outcome.status),
+      column((r) => (r.outcome.responseHeaders ? JSON.stringify(r.outcome.responseHeaders) : null)),
+      column((r) => r.outcome.bodyExcerpt), column((r) => r.outcome.latencyMs), column((r) => r.outcome.errorClass),
+      column((r) => r.outcome.error), column((r) => (r.outcome.ok ? "success" : "failure")),
     ],
   );
 }

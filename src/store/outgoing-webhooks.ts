@@ -55,10 +55,16 @@ const ENVELOPE = `jsonb_build_object('id', id, 'event', event,
 
 /**
  * The outbox write: one delivery per enabled webhook subscribed to `event`, for each (org, data) item, in the
- * caller's transaction. One statement, whether or not anyone subscribed.
+ * caller's transaction. The insert runs only when someone subscribed: the outbox's statement trigger NOTIFYs
+ * every node even for an insert of no rows, and this runs for every job transition.
  */
 export async function enqueueDeliveries(q: Queryable, event: string, items: { orgId: string; data: unknown }[]): Promise<number> {
   if (items.length === 0) return 0;
+  const [subscribed] = await q.query(
+    "SELECT EXISTS (SELECT 1 FROM outgoing_webhooks WHERE organization_id = ANY($2::text[]) AND enabled AND $1 = ANY(events)) AS any",
+    [event, [...new Set(items.map((i) => i.orgId))]],
+  );
+  if (!subscribed?.any) return 0;
   const rows = await q.query(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[]) AS t(organization_id, data)

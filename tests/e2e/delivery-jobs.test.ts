@@ -55,6 +55,24 @@ for (const kind of await databaseKinds()) {
       expect(a.latency_ms).toBeGreaterThanOrEqual(0);
     });
 
+    test("a burst of deliveries, booked together: each job completed once, with exactly its one attempt recorded", async () => {
+      const rcv = receiver(() => new Response("ok"));
+      const r = await api.post("/api/v1/jobs/bulk", {
+        queue_name: "spindle.http.burst",
+        jobs: Array.from({ length: 60 }, (_, k) => ({ payload: { url: `${rcv.url}/burst/${k}`, body: { k } } })),
+      });
+      expect(r.body.success_count).toBe(60);
+      const ids = (r.body.succeeded as any[]).map((x) => x.job_id as string);
+      expect(ids).toHaveLength(60);
+      for (const id of ids) {
+        expect((await settled(id)).status).toBe("completed");
+        expect((await job(id)).result).toMatchObject({ status_code: 200, attempt: 1 });
+        expect((await attempts(id)).map((a) => [a.attempt, a.outcome])).toEqual([[1, "success"]]);
+      }
+      expect(rcv.received.filter((q) => q.path.startsWith("/burst/"))).toHaveLength(60);
+      expect(new Set(rcv.received.map((q) => q.headers["webhook-id"]))).toEqual(new Set(ids));
+    });
+
     test("500 on the first attempts: retried until 2xx, every attempt recorded, nothing delivered twice after success", async () => {
       const rcv = receiver((r) => (r.path === "/flaky" && r.n <= 2 ? new Response("upstream broke", { status: 500 }) : new Response("ok")));
       const id = await enqueue({ url: `${rcv.url}/flaky`, body: "plain text" }, { max_retries: 5 });
