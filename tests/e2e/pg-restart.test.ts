@@ -107,10 +107,10 @@ describe.skipIf(!pgBin)("the server survives its PostgreSQL restarting under loa
         await claimAndComplete(`load-${w}`, 3);
       }
     };
-    const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000) => {
+    const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000, state: () => Promise<string> = async () => "") => {
       const deadline = Date.now() + ms;
       while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ok=${traffic.ok} 503s=${traffic.unavailable} unexpected=${JSON.stringify(traffic.unexpected.slice(0, 5))}\n${server.stderr.slice(-10).join("\n")}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ok=${traffic.ok} 503s=${traffic.unavailable} unexpected=${JSON.stringify(traffic.unexpected.slice(0, 5))} ${await state()}\nstdout:\n${server.stdout.slice(-10).join("\n")}\nstderr:\n${server.stderr.slice(-10).join("\n")}`);
         await Bun.sleep(50);
       }
     };
@@ -151,6 +151,10 @@ describe.skipIf(!pgBin)("the server survives its PostgreSQL restarting under loa
           return left!.n === 0;
         },
         60_000,
+        async () => {
+          const left = await sql`SELECT status, count(*)::int AS n, min(lease_expires_at) AS lease, min(scheduled_at) AS due, now() AS now FROM jobs WHERE status <> 'completed' GROUP BY status`;
+          return `left=${JSON.stringify(left)}`;
+        },
       );
 
       expect(traffic.unexpected).toEqual([]);
