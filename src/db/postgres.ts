@@ -95,9 +95,18 @@ export function openPostgres(url: string, poolSize = 10): Db {
         conn.release();
         throw wrapConnectionFailure(err);
       }
+      let lost = false;
       return {
-        stillHeld: () => held().catch(() => false),
+        async stillHeld() {
+          const still = await held().catch(() => false);
+          lost ||= !still;
+          return still;
+        },
         async release() {
+          // A lost lock died with its session, and postgres.js took the broken connection back into its pool when
+          // it closed: a statement sent on it now can wait forever (the old leader then never steps down, and no
+          // node leads again), and handing it back a second time would give the pool one connection twice.
+          if (lost) return;
           await conn.unsafe("SELECT pg_advisory_unlock($1::bigint)", [key]).catch(() => {});
           conn.release();
         },

@@ -112,7 +112,7 @@ describe.skipIf(!pgBin)("the server survives its PostgreSQL restarting under loa
     const waitFor = async (what: string, check: () => boolean | Promise<boolean>, ms = 60_000, state: () => Promise<string> = async () => "") => {
       const deadline = Date.now() + ms;
       while (!(await check())) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ok=${traffic.ok} 503s=${traffic.unavailable} unexpected=${JSON.stringify(traffic.unexpected.slice(0, 5))} ${await state()}\nstdout:\n${server.stdout.slice(-10).join("\n")}\nstderr:\n${server.stderr.slice(-10).join("\n")}`);
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; ok=${traffic.ok} 503s=${traffic.unavailable} unexpected=${JSON.stringify(traffic.unexpected.slice(0, 5))} ${await state()}\nstdout:\n${server.stdout.slice(-40).join("\n")}\nstderr:\n${server.stderr.slice(-10).join("\n")}`);
         await Bun.sleep(50);
       }
     };
