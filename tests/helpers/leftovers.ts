@@ -1,9 +1,11 @@
 import postgres from "postgres";
 import { PG_ADMIN_URL, postgresAvailable } from "./databases";
+import { destroyClustersOf, findPostgresBin } from "./private-postgres";
 
 /**
  * Run by scripts/test.sh after `bun test` (process id in argv) has ended: drops the PostgreSQL databases that run
- * created and did not drop (it was killed, or a test leaked one) and says so, so a leak is seen rather than piling up.
+ * created and did not drop, and stops its private PostgreSQL clusters (it was killed, or a test leaked one), and says
+ * so, so a leak is seen rather than piling up.
  */
 const pid = Number(process.argv[2]);
 if (!Number.isInteger(pid) || pid <= 0) throw new Error("usage: bun tests/helpers/leftovers.ts <pid of bun test>");
@@ -17,3 +19,6 @@ if (await postgresAvailable()) {
     await sql.end({ timeout: 2 });
   }
 }
+const pgBin = findPostgresBin();
+const clusters = pgBin ? await destroyClustersOf(pid, pgBin) : [];
+if (clusters.length > 0) console.log(`leftovers: stopped ${clusters.length} private PostgreSQL cluster(s) the run left behind: ${clusters.join(", ")}`);
