@@ -98,11 +98,19 @@ export function openPostgres(url: string, poolSize = 10): Db {
         conn.release();
         throw wrapConnectionFailure(err);
       }
+      let lost = false;
       return {
-        stillHeld: () => held().catch(() => false),
+        async stillHeld() {
+          const still = await held().catch(() => false);
+          lost ||= !still;
+          return still;
+        },
         async release() {
-          // After the database restarted, the unlock on the broken session may never answer; the lock died with
-          // that session anyway, so the wait is bounded (else leadership could never be taken again).
+          // A lost lock died with its session, and postgres.js took the broken connection back into its pool when
+          // it closed: a statement sent on it now can wait forever (the old leader then never steps down, and no
+          // node leads again), and handing it back a second time would give the pool one connection twice.
+          if (lost) return;
+          // Even on a live-looking session the unlock may never answer right after a restart: bound the wait.
           await Promise.race([conn.unsafe("SELECT pg_advisory_unlock($1::bigint)", [key]).catch(() => {}), Bun.sleep(UNLOCK_WAIT_MS)]);
           conn.release();
         },

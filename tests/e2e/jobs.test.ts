@@ -1,6 +1,7 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
+import { eventually } from "../helpers/eventually";
 
 for (const kind of await databaseKinds()) {
   describe(`jobs API over HTTP (${kind})`, () => {
@@ -106,12 +107,14 @@ for (const kind of await databaseKinds()) {
       expect(fail1.body).toMatchObject({ success: true, will_retry: true });
       let job = (await api.get(`/api/v1/jobs/${id}`)).body;
       expect(job).toMatchObject({ status: "pending", retry_count: 1, last_error: "boom 1" });
-      const delay = (Date.parse(job.scheduled_at) - Date.now()) / 1000;
-      expect(delay).toBeGreaterThan(0); // invisible to claims until the backoff passes
-      expect(await claim("flaky")).toEqual([]);
-      await Bun.sleep(Math.max(0, delay * 1000) + 50);
-      [j] = await claim("flaky");
+      // Invisible to claims until the backoff passes. Judged on the server's clock, so a slow machine cannot
+      // break it: the retry is due after the failure, and the claim that finally gets it happens no earlier.
+      const failedAt = (await api.get(`/api/v1/jobs/${id}/history`)).body.find((h: any) => h.event === "failed").created_at;
+      expect(Date.parse(job.scheduled_at)).toBeGreaterThan(Date.parse(failedAt));
+      [j] = await eventually(() => claim("flaky"), (jobs) => jobs.length > 0);
       expect(j.id).toBe(id);
+      const reclaimedAt = (await api.get(`/api/v1/jobs/${id}/history`)).body.filter((h: any) => h.event === "claimed")[1].created_at;
+      expect(Date.parse(reclaimedAt)).toBeGreaterThanOrEqual(Date.parse(job.scheduled_at));
       const fail2 = await api.post(`/api/v1/jobs/${id}/fail`, { worker_id: "w1", error: "boom 2" });
       expect(fail2.body.will_retry).toBe(false);
       job = (await api.get(`/api/v1/jobs/${id}`)).body;
@@ -161,12 +164,7 @@ for (const kind of await databaseKinds()) {
       const id = await create({ queue_name: "vanish" });
       const [first] = await claim("vanish", "ghost", 1, 5);
       expect(first.id).toBe(id);
-      let again: any[] = [];
-      const deadline = Date.now() + 15_000;
-      while (again.length === 0 && Date.now() < deadline) {
-        await Bun.sleep(250);
-        again = await claim("vanish", "rescuer", 1, 30);
-      }
+      const again = await eventually(() => claim("vanish", "rescuer", 1, 30), (jobs) => jobs.length > 0, 30_000, 250);
       expect(again.map((j) => j.id)).toEqual([id]);
       expect((await api.post(`/api/v1/jobs/${id}/complete`, { worker_id: "ghost", lease_id: first.lease_id })).status).toBe(404);
       expect((await api.post(`/api/v1/jobs/${id}/complete`, { worker_id: "rescuer", lease_id: again[0].lease_id })).status).toBe(200);
@@ -189,12 +187,18 @@ for (const kind of await databaseKinds()) {
     });
 
     test("scheduled jobs wait for their time; expired jobs are never claimed", async () => {
-      const later = await create({ queue_name: "timed", scheduled_at: new Date(Date.now() + 1500).toISOString() });
+      // An hour ahead: "not yet" holds however slow the machine is.
+      const distant = await create({ queue_name: "timed", scheduled_at: new Date(Date.now() + 3_600_000).toISOString() });
+      const soon = await create({ queue_name: "timed", scheduled_at: new Date(Date.now() + 1500).toISOString() });
       await create({ queue_name: "timed", expires_at: new Date(Date.now() - 1000).toISOString() });
-      expect((await api.get(`/api/v1/jobs/${later}`)).body.status).toBe("scheduled");
-      expect(await claim("timed")).toEqual([]);
-      await Bun.sleep(1700);
-      expect((await claim("timed", "w", 5)).map((j) => j.id)).toEqual([later]);
+      expect((await api.get(`/api/v1/jobs/${distant}`)).body.status).toBe("scheduled");
+      // Claim until something comes out: only the due job ever does, and never before its time on the server's clock.
+      const claimed = await eventually(() => claim("timed", "w", 5), (jobs) => jobs.length > 0);
+      expect(claimed.map((j) => j.id)).toEqual([soon]);
+      const job = (await api.get(`/api/v1/jobs/${soon}`)).body;
+      expect(Date.parse(job.started_at)).toBeGreaterThanOrEqual(Date.parse(job.scheduled_at));
+      expect(await claim("timed", "w", 5)).toEqual([]);
+      expect((await api.get(`/api/v1/jobs/${distant}`)).body.status).toBe("scheduled");
     });
 
     test("cancel, retry, priority, batch status and stats follow the contract", async () => {

@@ -14,7 +14,7 @@ for (const kind of await databaseKinds()) {
     let key: string;
     let orgId: string;
     beforeAll(async () => {
-      s = await startTestServer(kind, { SPINDLE_SSE_KEEPALIVE_MS: "300", SPINDLE_WORKER_DEGRADED_SECS: "1", SPINDLE_WORKER_OFFLINE_SECS: "2" });
+      s = await startTestServer(kind, { SPINDLE_SSE_KEEPALIVE_MS: "300", SPINDLE_WORKER_DEGRADED_SECS: "2", SPINDLE_WORKER_OFFLINE_SECS: "6" });
       ({ client: api, key, orgId } = await s.newOrg());
     });
     afterAll(() => s.stop());
@@ -124,13 +124,16 @@ for (const kind of await databaseKinds()) {
 
     test("a worker's life is on the stream: registered, heartbeats, degraded, offline with its job released, deregistered", async () => {
       const stream = await sse("/events?events=worker.registered,worker.heartbeat,worker.degraded,worker.offline,worker.deregistered,job.failed");
-      const silent = (await api.post("/api/v1/workers/register", { queue_name: "crew", hostname: "silent-host" })).body.id;
+      // Silence is judged on the server's clock (degraded after 2 s, offline after 6 s, swept every second): each
+      // step that must beat a threshold is one request after the previous one, and the degraded window is wide
+      // enough that a late sweep still lands in it.
       const polite = (await api.post("/api/v1/workers/register", { queue_name: "crew", hostname: "polite-host" })).body.id;
+      await api.post(`/api/v1/workers/${polite}/deregister`);
+      const silent = (await api.post("/api/v1/workers/register", { queue_name: "crew", hostname: "silent-host" })).body.id;
       await api.post(`/api/v1/workers/${silent}/heartbeat`, { current_jobs: 1 });
       const job = await create("crew");
       expect((await api.post("/api/v1/jobs/claim", { queue_name: "crew", worker_id: silent, lease_duration_secs: 3600 })).body.jobs[0].id).toBe(job);
-      await api.post(`/api/v1/workers/${polite}/deregister`);
-      await stream.until((m) => m.some((x) => x.event.type === "worker.offline" && x.event.data.worker_id === silent));
+      await stream.until((m) => m.some((x) => x.event.type === "worker.offline" && x.event.data.worker_id === silent), 60_000);
       const about = (id: string) => stream.messages.map((m) => m.event).filter((e) => e.data.worker_id === id).map((e) => e.type);
       expect(about(silent)).toEqual(["WorkerRegistered", "WorkerHeartbeat", "worker.degraded", "worker.offline"]);
       expect(about(polite)).toEqual(["WorkerRegistered", "WorkerDeregistered"]);

@@ -15,8 +15,10 @@ describe("two server processes on one PostgreSQL", () => {
   test.skipIf(!havePostgres)("run the same every-second schedule: exactly one job per tick, and a node's death loses no fire", async () => {
     const { url: databaseUrl, drop } = await createPostgresDatabase();
     cleanups.push(drop);
-    const nodes = await Promise.all([startNode(databaseUrl, { SPINDLE_SCHEDULER_INTERVAL_MS: "100" }), startNode(databaseUrl, { SPINDLE_SCHEDULER_INTERVAL_MS: "100" })]);
-    for (const n of nodes) cleanups.push(async () => n.proc.kill("SIGKILL"));
+    const starting = [startNode(databaseUrl, { SPINDLE_SCHEDULER_INTERVAL_MS: "100" }), startNode(databaseUrl, { SPINDLE_SCHEDULER_INTERVAL_MS: "100" })];
+    // Each node is killed afterwards even when the other one failed to start.
+    for (const n of starting) cleanups.push(async () => (await n).proc.kill("SIGKILL"));
+    const nodes = await Promise.all(starting);
     const [a, b] = nodes;
 
     const org = await new Client(a!.url).post("/api/v1/organizations", { name: "Cluster org", slug: "cluster-org" });

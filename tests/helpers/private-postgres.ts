@@ -39,6 +39,19 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Cluster directories are named after the test process, so scripts/test.sh can stop what a killed run left. */
+export const privateClusterPrefix = (pid: number) => `spindle-pg-${pid}-`;
+
+/** Stops (immediately) and removes every private cluster the given test process started and did not destroy. */
+export async function destroyClustersOf(pid: number, binDir: string): Promise<string[]> {
+  const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith(privateClusterPrefix(pid))).map((d) => join(tmpdir(), d));
+  for (const dir of dirs) {
+    await run(join(binDir, "pg_ctl"), ["-D", join(dir, "pg"), "-w", "stop", "-m", "immediate"]).catch(() => {});
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return dirs;
+}
+
 /** initdb and postgres refuse to run as root: as root, run them as the postgres user. */
 async function run(bin: string, args: string[]): Promise<void> {
   const asRoot = process.getuid?.() === 0;
@@ -49,7 +62,7 @@ async function run(bin: string, args: string[]): Promise<void> {
 }
 
 export async function startPrivatePostgres(binDir: string): Promise<PrivatePostgres> {
-  const dir = mkdtempSync(join(tmpdir(), "spindle-pg-"));
+  const dir = mkdtempSync(join(tmpdir(), privateClusterPrefix(process.pid)));
   chmodSync(dir, 0o777);
   if (process.getuid?.() === 0) {
     const chown = Bun.spawnSync(["chown", "postgres:postgres", dir]);

@@ -109,13 +109,13 @@ export class SseReader extends Receiver {
   }
 
   /** Resolves when `done(messages)` holds; rejects after timeoutMs or when the stream ends first. */
-  async until(done: (messages: SseMessage[]) => boolean, timeoutMs = 15_000): Promise<SseMessage[]> {
+  async until(done: (messages: SseMessage[]) => boolean, timeoutMs = 30_000): Promise<SseMessage[]> {
     const types = () => this.messages.map((m) => m.event.type).join(",");
     await this.waitFor(() => done(this.messages), () => (this.ended ? "stream ended" : undefined), types, timeoutMs);
     return this.messages;
   }
 
-  async untilEnded(timeoutMs = 15_000): Promise<SseMessage[]> {
+  async untilEnded(timeoutMs = 30_000): Promise<SseMessage[]> {
     await this.waitFor(() => this.ended, () => undefined, () => `${this.messages.length} messages`, timeoutMs);
     return this.messages;
   }
@@ -160,7 +160,7 @@ export class WsReader extends Receiver {
     this.socket.send(JSON.stringify(command));
   }
 
-  async until(done: (events: any[]) => boolean, timeoutMs = 15_000): Promise<any[]> {
+  async until(done: (events: any[]) => boolean, timeoutMs = 30_000): Promise<any[]> {
     const over = () => (this.closed ? `socket closed (${this.closed.code})` : undefined);
     await this.waitFor(() => done(this.events), over, () => this.events.map((e) => e.type).join(","), timeoutMs);
     return this.events;

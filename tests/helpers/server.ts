@@ -20,7 +20,10 @@ export async function startTestServer(kind: DbKind, env: Record<string, string> 
   const production = env.SPINDLE_ENV === "production" || env.RUST_ENV === "production";
   const defaults = { SPINDLE_QUOTAS: "off", ...(production ? { JWT_SECRET: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex") } : {}) };
   const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", SPINDLE_REAPER_INTERVAL_MS: "200", ...defaults, ...env });
-  const server = await startServer(config, { db, features });
+  const server = await startServer(config, { db, features }).catch(async (err) => {
+    await dispose(); // a server that never started must not leave its database behind
+    throw err;
+  });
   let orgCounter = 0;
   const client = (key?: string) => new Client(server.url, key);
   return {

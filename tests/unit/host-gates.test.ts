@@ -2,7 +2,8 @@ import { describe, test, expect } from "bun:test";
 import { HostGates, type HostGateView } from "../../src/delivery/host-gates";
 
 describe("host gates", () => {
-  const policy = { maxPerHost: 2, failureThreshold: 3, cooldownMs: 40 };
+  // Long enough that a descheduled test process cannot see an open breaker cool down between two statements.
+  const policy = { maxPerHost: 2, failureThreshold: 3, cooldownMs: 300 };
 
   test("the cap holds per host; other hosts are unaffected", () => {
     const g = new HostGates(policy);
@@ -24,7 +25,7 @@ describe("host gates", () => {
     expect(g.list("o")[0]).toMatchObject({ state: "open", consecutive_failures: 3 });
     const refused = g.admit("h", "o");
     expect(refused.admitted).toBe(false);
-    await Bun.sleep(60);
+    await Bun.sleep(policy.cooldownMs + 20);
     expect(g.admit("h", "o").admitted).toBe(true); // the probe
     expect(g.admit("h", "o").admitted).toBe(false); // only one probe at a time
     g.release("h", true);
@@ -43,12 +44,12 @@ describe("host gates", () => {
       g.admit("h", "o");
       g.release("h", false);
     }
-    await Bun.sleep(60);
+    await Bun.sleep(policy.cooldownMs + 20);
     g.admit("h", "o");
     g.release("h", false);
     const reopened = g.list("o")[0]!;
     expect(reopened.state).toBe("open");
-    expect(Date.parse(reopened.retry_at!) - Date.parse(reopened.opened_at!)).toBe(80);
+    expect(Date.parse(reopened.retry_at!) - Date.parse(reopened.opened_at!)).toBe(2 * policy.cooldownMs);
     const other = new HostGates(policy);
     for (let i = 0; i < 10; i++) {
       other.admit("x", "o");
