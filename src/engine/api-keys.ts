@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { canUseQueue } from "./context";
+import { canUseQueue, hasAllQueues } from "./context";
 import { issueApiKey } from "./orgs";
 import { enforceResourceLimit } from "./quotas";
 import * as keys from "../store/api-keys";
@@ -7,11 +7,10 @@ import { forbidden, notFound } from "../domain/errors";
 
 const ALL = ["*"];
 const scopeOf = (queues: string[] | undefined) => (queues && queues.length ? queues : ALL);
-const isUnscoped = (p: Principal) => canUseQueue(p, "\u0000any");
 
 /** A queue-scoped caller may only hand out (or manage) keys within its own scope: no escalation to "*". */
 function assertWithinScope(p: Principal, queues: string[]): void {
-  if (isUnscoped(p)) return;
+  if (hasAllQueues(p)) return;
   if (queues.includes("*")) throw forbidden("A queue-scoped API key cannot grant access to all queues");
   const outside = queues.find((q) => !canUseQueue(p, q));
   if (outside) throw forbidden(`A queue-scoped API key cannot grant access to queue '${outside}'`);

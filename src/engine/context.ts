@@ -75,7 +75,10 @@ export async function runBeforeCreate(e: Engine, tx: Queryable, orgId: string, c
   for (const hook of e.hooks.beforeCreate) await hook(tx, orgId, count, jobs);
 }
 
-export const canUseQueue = (p: Principal, queue: string) => p.queues.length === 0 || p.queues.includes("*") || p.queues.includes(queue);
+/** A credential for every queue (empty scope or "*"), as opposed to a queue-scoped one. */
+export const hasAllQueues = (p: Principal) => p.queues.length === 0 || p.queues.includes("*");
+
+export const canUseQueue = (p: Principal, queue: string) => hasAllQueues(p) || p.queues.includes(queue);
 
 export function assertQueueAllowed(p: Principal, queue: string): void {
   if (!canUseQueue(p, queue)) throw forbidden(`API key is not allowed to access queue '${queue}'`);

@@ -1,10 +1,9 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, runAfterTransition, runBeforeCreate } from "./context";
+import { assertQueueAllowed, hasAllQueues, runAfterTransition, runBeforeCreate } from "./context";
 import * as store from "../store/jobs";
 import { listJobs } from "./jobs";
 import { badRequest, forbidden } from "../domain/errors";
 
-const isQueueScoped = (p: Principal) => !canUseQueue(p, "\u0000any");
 
 export async function listDeadLetters(e: Engine, p: Principal, f: { queue_name?: string; tag?: string; limit?: number; offset?: number }) {
   return listJobs(e, p, f, "deadletter");
@@ -14,7 +13,7 @@ export async function listDeadLetters(e: Engine, p: Principal, f: { queue_name?:
 export async function retryDeadLetters(e: Engine, p: Principal, r: { job_ids?: string[]; queue_name?: string; limit?: number }) {
   const limit = r.limit ?? 100;
   if (r.job_ids && r.job_ids.length > limit) throw badRequest(`job_ids must contain at most ${limit} ids`);
-  if (isQueueScoped(p) && (r.job_ids || !r.queue_name)) throw forbidden("Queue-scoped API keys must retry by queue_name");
+  if (!hasAllQueues(p) && (r.job_ids || !r.queue_name)) throw forbidden("Queue-scoped API keys must retry by queue_name");
   if (r.queue_name) assertQueueAllowed(p, r.queue_name);
   return e.db.transaction(async (tx) => {
     await runBeforeCreate(e, tx, p.orgId, 0);
@@ -26,7 +25,7 @@ export async function retryDeadLetters(e: Engine, p: Principal, r: { job_ids?: s
 
 export async function purgeDeadLetters(e: Engine, p: Principal, r: { confirm: boolean; queue_name?: string; older_than?: Date; limit?: number }) {
   if (!r.confirm) throw badRequest("Must set 'confirm: true' to purge dead-letter queue");
-  if (isQueueScoped(p) && !r.queue_name) throw forbidden("Queue-scoped API keys must purge by queue_name");
+  if (!hasAllQueues(p) && !r.queue_name) throw forbidden("Queue-scoped API keys must purge by queue_name");
   if (r.queue_name) assertQueueAllowed(p, r.queue_name);
   const purged = await store.purgeDeadLetters(e.db, p.orgId, { queueName: r.queue_name, olderThan: r.older_than, limit: r.limit ?? 10000 });
   return { purged_count: purged };

@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, runAfterTransition, runBeforeCreate, runValidateCreate } from "./context";
+import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runBeforeCreate, runValidateCreate } from "./context";
 import * as store from "../store/jobs";
 import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
@@ -135,7 +135,7 @@ export async function getJob(e: Engine, p: Principal, id: string): Promise<any> 
 }
 
 export async function listJobs(e: Engine, p: Principal, f: { queue_name?: string; status?: string; tag?: string; limit?: number; offset?: number }, onlyStatus?: string) {
-  const scoped = !canUseQueue(p, "\u0000any");
+  const scoped = !hasAllQueues(p);
   if (scoped && f.queue_name && !canUseQueue(p, f.queue_name)) return [];
   const rows = await store.listJobs(
     e.db,

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Engine, Principal } from "./context";
-import { canUseQueue } from "./context";
+import { hasAllQueues } from "./context";
 import { countUsage, usageInfo } from "./quotas";
 import * as orgs from "../store/orgs";
 import * as keys from "../store/api-keys";
@@ -54,7 +54,7 @@ export async function createOrganization(e: Engine, input: { name: string; slug:
 
 /** Changing or deleting the organization, or its webhook token, needs a key for all queues (an "owner" key). */
 function assertOwner(p: Principal): void {
-  if (!canUseQueue(p, "\u0000any")) throw forbidden("This action requires an API key with access to all queues");
+  if (!hasAllQueues(p)) throw forbidden("This action requires an API key with access to all queues");
 }
 
 /** The caller's own organization; any other id is reported as not found. */
