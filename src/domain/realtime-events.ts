@@ -1,3 +1,4 @@
+import { iso } from "./views";
 /**
  * Where an event sits in the one event order of the database: its writing transaction's id (xid8, as a number),
  * then its row id. Rows with a txid below the oldest running transaction are final: no row can appear before them.
@@ -67,7 +68,6 @@ export const WIRE_TYPE_NAMES: Record<string, string> = {
 
 export const TERMINAL_STATUSES = new Set(["completed", "failed", "deadletter", "cancelled"]);
 
-const iso = (d: Date | string) => new Date(d).toISOString();
 
 function make(type: string, data: Record<string, unknown>, at: { id: number | null; pos: Position | null; orgId: string; queue: string | null; jobId: string | null }): WireEvent {
   return { ...at, name: WIRE_TYPE_NAMES[type] ?? type, json: JSON.stringify({ type, data }) };

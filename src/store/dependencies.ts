@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS, recordEvents } from "./jobs";
+import { JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
 
 /** Statuses from which a job will never complete: a dependency in one of them is unsatisfiable. */
 const DEAD = `('failed', 'deadletter', 'cancelled')`;
@@ -71,7 +71,7 @@ export async function refreshDependenciesMet(q: Queryable, ids: string[]): Promi
        UPDATE jobs j SET dependencies_met = e.met, updated_at = now()
        FROM evaluation e
        WHERE j.id = e.id AND NOT e.doomed AND j.dependencies_met IS DISTINCT FROM e.met
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("CASE WHEN dependencies_met THEN 'dependencies_met' ELSE 'dependencies_pending' END")}
      SELECT * FROM changed`,
     [ids],
@@ -86,7 +86,7 @@ export async function cancelDoomed(q: Queryable, ids: string[], reason: string):
        UPDATE jobs j SET status = 'cancelled', last_error = $2, completed_at = now(), updated_at = now()
        FROM evaluation e
        WHERE j.id = e.id AND e.doomed
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("'cancelled'", { worker: "NULL", error: "last_error", detail: `jsonb_build_object('reason', 'dependency_failed')` })}
      SELECT * FROM changed`,
     [ids, reason],

@@ -6,6 +6,9 @@ export const JOB_COLUMNS = `id, organization_id, queue_name, status, payload, re
   completion_webhook, assigned_worker_id, lease_id, lease_expires_at, idempotency_key, updated_at, workflow_id,
   dependency_mode, dependencies_met, seq`;
 
+/** The same columns qualified with the alias `j`, for UPDATE ... FROM statements. */
+export const JOB_COLUMNS_OF_J = JOB_COLUMNS.replace(/(\w+)/g, "j.$1");
+
 /** Appends one history row per job returned by the CTE named `changed` (the same statement as the change). */
 export const recordEvents = (event: string, extra = { worker: "NULL", error: "NULL", detail: "NULL" }) => `
   , recorded AS (
@@ -170,7 +173,7 @@ export async function claimJobs(
        UPDATE jobs j SET status = 'processing', assigned_worker_id = $4, lease_id = gen_random_uuid()::text,
               lease_expires_at = now() + make_interval(secs => $5), started_at = COALESCE(j.started_at, now()), updated_at = now()
        FROM candidates c WHERE j.id = c.id
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("'claimed'", { worker: "assigned_worker_id", error: "NULL", detail: "jsonb_build_object('lease_id', lease_id, 'lease_expires_at', lease_expires_at)" })}
      SELECT * FROM changed`,
     [orgId, queueName, limit, workerId, leaseSecs],
@@ -206,7 +209,7 @@ export async function completeLeasedJobs(
        FROM input i
        WHERE j.id = i.id AND j.organization_id = $1 AND j.status = 'processing' AND j.assigned_worker_id = $2
          AND j.lease_expires_at > now() AND (i.lease_id IS NULL OR i.lease_id = j.lease_id)
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("'completed'", { worker: "assigned_worker_id", error: "NULL", detail: "NULL" })}
      SELECT * FROM changed`,
     [orgId, workerId, items.map((i) => i.id), items.map((i) => i.leaseId), items.map((i) => json(i.result))],
@@ -294,7 +297,7 @@ export async function reapExpiredLeases(q: Queryable, batch = 500): Promise<any[
          retry_count = j.retry_count + 1, lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
          assigned_worker_id = CASE WHEN j.retry_count < j.max_retries THEN NULL ELSE j.assigned_worker_id END
        FROM expired e WHERE j.id = e.id
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'lease_expired' END", { worker: "NULL", error: "last_error", detail: "NULL" })}
      SELECT * FROM changed`,
     [batch],
@@ -372,7 +375,7 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
          assigned_worker_id = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN j.assigned_worker_id ELSE NULL END,
          lease_id = NULL, lease_expires_at = NULL, updated_at = now()
        FROM held WHERE j.id = held.id
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'released' END", { worker: "$2::text", error: "last_error", detail: "CASE WHEN $3::bool THEN jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries) END" })}
      SELECT * FROM changed`,
     [orgId, workerId, how.countAttempt, how.error, how.exhaustedError ?? how.error],

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS, recordEvents } from "./jobs";
+import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
 
 const WORKFLOW_COLUMNS = `id, organization_id, name, description, status, total_jobs, completed_jobs, failed_jobs, metadata,
   created_at, started_at, completed_at, updated_at`;
@@ -114,7 +114,7 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
        UPDATE jobs j SET status = 'pending', retry_count = 0, last_error = NULL, scheduled_at = NULL, completed_at = NULL,
               assigned_worker_id = NULL, lease_id = NULL, lease_expires_at = NULL, dependencies_met = m.met, updated_at = now()
        FROM met m WHERE j.id = m.id
-       RETURNING ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}
+       RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("'retried'", { worker: "NULL", error: "NULL", detail: `jsonb_build_object('reason', 'workflow_retried')` })}
      SELECT * FROM changed`,
     [workflowId],
@@ -124,7 +124,7 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
 /** A workflow's jobs with their key and the ids they depend on, in creation order. */
 export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<any[]> {
   return q.query(
-    `SELECT ${JOB_COLUMNS.replace(/(\w+)/g, "j.$1")}, k.job_key,
+    `SELECT ${JOB_COLUMNS_OF_J}, k.job_key,
             COALESCE((SELECT array_agg(d.depends_on_job_id ORDER BY d.created_at, d.depends_on_job_id)
                       FROM job_dependencies d WHERE d.job_id = j.id), ARRAY[]::text[]) AS depends_on
      FROM jobs j LEFT JOIN workflow_jobs k ON k.job_id = j.id
