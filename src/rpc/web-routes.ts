@@ -1,7 +1,7 @@
 import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
 import type { RouteFeature } from "../http/app";
-import { rpcRoutes, RPC_HANDLER_OPTIONS, RPC_SERVICE_PATHS } from "./routes";
+import { rpcHandlerOptions, rpcRoutes, RPC_SERVICE_PATHS } from "./routes";
 
 /**
  * gRPC-web and Connect on the HTTP app (:8080), for browsers and HTTP/1.1 clients. Bidi streaming needs HTTP/2
@@ -9,7 +9,7 @@ import { rpcRoutes, RPC_HANDLER_OPTIONS, RPC_SERVICE_PATHS } from "./routes";
  * already allows the gRPC-web/Connect headers and exposes grpc-status and grpc-message.
  */
 export const rpcWebRoutes: RouteFeature = ({ root }, engine) => {
-  const router = createConnectRouter({ grpc: true, grpcWeb: true, connect: true, ...RPC_HANDLER_OPTIONS });
+  const router = createConnectRouter({ grpc: true, grpcWeb: true, connect: true, ...rpcHandlerOptions(engine.config) });
   rpcRoutes(engine)(router);
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, createFetchHandler(h)]));
   for (const prefix of RPC_SERVICE_PATHS) {
