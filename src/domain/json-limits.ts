@@ -1,9 +1,10 @@
 /**
  * One nesting limit and one way to measure every JSON value Spindle stores, on every transport. Both walks below
  * are iterative: PGlite runs PostgreSQL as WebAssembly on the JS stack, where a deeply nested jsonb value
- * overflows the engine's native stack before PostgreSQL's own depth check fires (docs/api.md, "Limits"), and
- * JSON.stringify, zod or protobuf conversion would recurse on the same input. Nothing recursive may touch a value
- * before it has passed these checks.
+ * overflows the engine's native stack before PostgreSQL's own depth check fires (src/db/pglite-guard.ts), and
+ * JSON.stringify or protobuf conversion recurse on the same input. Nothing recursive may touch a value before it
+ * has passed these checks. JSON.parse itself is safe: Bun's (JavaScriptCore's) parser is iterative, measured up
+ * to 5,000,000 levels, so REST bodies are parsed first and each field is then checked and named on its own.
  */
 
 /** The default of SPINDLE_JSON_MAX_DEPTH: far beyond real payloads, far below any stack. */
@@ -65,25 +66,5 @@ export function measureJson(value: unknown, maxBytes: number, depthLimit = maxDe
 
 /** The JSON text's byte length; only for values already known to be within the depth limit or flat. */
 export const jsonByteLength = (value: unknown) => measureJson(value, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER).bytes;
-
-/**
- * Whether raw JSON text nests deeper than maxDepth, read before JSON.parse so that no parser ever sees such input.
- * Brackets inside strings do not count.
- */
-export function jsonTextTooDeep(text: string, depthLimit = maxDepth): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++; // backslash: skip the escaped character
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > depthLimit) return true;
-    } else if (ch === 0x5d || ch === 0x7d) depth--;
-  }
-  return false;
-}
 
 export const tooDeepMessage = (what: string, depthLimit = maxDepth) => `${what} must not be nested more than ${depthLimit} levels deep`;

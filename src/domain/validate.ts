@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { validationError, type FieldIssue } from "./errors";
-import { jsonTextTooDeep, measureJson, tooDeepMessage } from "./json-limits";
+import { measureJson, tooDeepMessage } from "./json-limits";
 
 /** Parses input with a zod schema; on failure throws a VALIDATION_ERROR naming every offending field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -41,12 +41,10 @@ export const timestamp = z
   .transform((s) => new Date(s));
 
 /**
- * Parses JSON text from a client. Depth is checked on the text first, so no parser (nor anything after it) ever
- * recurses through a hostile nesting; malformed or too deep text, or text PostgreSQL could not store (NUL, lone
- * surrogates), is a VALIDATION_ERROR naming the field.
+ * Parses JSON text from a client (iteratively, see src/domain/json-limits.ts). Malformed text, or text PostgreSQL
+ * could not store (NUL, lone surrogates), is a VALIDATION_ERROR naming the field; the schemas check depth and size.
  */
 export function parseJsonText(text: string, field = "body"): unknown {
-  if (jsonTextTooDeep(text)) throw validationError([{ field, message: tooDeepMessage(field === "body" ? "Request body" : field), code: "too_deep" }]);
   let value: unknown;
   try {
     value = JSON.parse(text);
