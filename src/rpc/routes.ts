@@ -1,6 +1,7 @@
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Engine } from "../engine/context";
 import type { Config } from "../config";
+import { rejectUnstorableText } from "./unstorable-text";
 import { QueueService } from "../../gen/spooled/v1/queue_pb";
 import { WorkerService } from "../../gen/spooled/v1/worker_pb";
 import { queueService } from "./queue-service";
@@ -25,6 +26,7 @@ export const rpcHandlerOptions = (config: Config) => {
   const recursionLimit = messageDepthFor(config.jsonMaxDepth);
   return {
     readMaxBytes: RPC_READ_MAX_BYTES,
+    interceptors: [rejectUnstorableText] as Interceptor[],
     binaryOptions: { recursionLimit },
     jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: true, recursionLimit },
   } as const;
