@@ -124,7 +124,7 @@ describe.each(await databaseKinds())("deep JSON in every stored JSON field (%s)"
       expect(grpcAnswer.grpcStatus).toBe(String(grpc.status.INVALID_ARGUMENT));
       if (depth === DEFAULT_JSON_MAX_DEPTH + 1) expect(decodeURIComponent(grpcAnswer.message ?? "")).toContain("payload");
       for (const [contentType, body] of [["application/proto", binary], ["application/json", `{"queueName":"deep","payload":${deepJsonText(depth)}}`]] as const) {
-        const r = await fetch(`${s.url}/spooled.v1.QueueService/Enqueue`, { method: "POST", headers: { "content-type": contentType, "x-api-key": key }, body });
+        const r = await fetch(`${s.url}/spooled.v1.QueueService/Enqueue`, { method: "POST", headers: { "content-type": contentType, "x-api-key": key }, body: body as BodyInit });
         expect({ contentType, status: r.status, code: (await r.json()).code }).toEqual({ contentType, status: 400, code: "invalid_argument" });
       }
       // A worker's result over Connect-JSON, the same limit.
