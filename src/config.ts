@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DEFAULT_JSON_MAX_DEPTH } from "./domain/json-limits";
 
 /** Every setting in one schema. Names follow Spooled's environment where one exists; SPINDLE_* are ours. */
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => ["true", "1", "yes"].includes(v));
@@ -73,6 +74,14 @@ const schema = z.object({
   SPINDLE_BREAKER_FAILURES: int(5, 1, 1000),
   SPINDLE_BREAKER_COOLDOWN_MS: int(10_000, 10, 3_600_000),
   GITHUB_WEBHOOK_SECRET: z.string().min(1).optional(),
+  // ---- hostile input and a stuck database (docs/api.md "Limits", docs/operations.md) ----
+  /** How deeply any stored JSON value (payload, result, tags, metadata, settings, templates) may nest. */
+  SPINDLE_JSON_MAX_DEPTH: int(DEFAULT_JSON_MAX_DEPTH, 1, 512),
+  /**
+   * A statement may run this long. PostgreSQL cancels it; embedded PGlite cannot interrupt a running statement, so
+   * a database that has not answered for this long makes the process log why and exit non-zero (crash-only).
+   */
+  SPINDLE_STATEMENT_TIMEOUT_SECS: z.coerce.number().positive().default(30),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
 });
 
@@ -152,6 +161,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicRateLimitPerMinute: c.SPINDLE_PUBLIC_RATE_LIMIT_PER_MINUTE,
     /** SPOOLED_PLAN_* variables, read by the plan table (domain/plans.ts). */
     planOverrides: Object.fromEntries(Object.entries(clean).filter(([k]) => PLAN_OVERRIDE.test(k))) as Record<string, string>,
+    jsonMaxDepth: c.SPINDLE_JSON_MAX_DEPTH,
+    statementTimeoutMs: Math.round(c.SPINDLE_STATEMENT_TIMEOUT_SECS * 1000),
     webhooks: {
       retryBaseSecs: c.SPINDLE_WEBHOOK_RETRY_BASE_SECS,
       timeoutMs: c.SPINDLE_WEBHOOK_TIMEOUT_MS,

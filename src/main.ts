@@ -5,6 +5,7 @@ import { FEATURES } from "./features";
 import { openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { VERSION } from "./version";
+import { startThreadWatchdog } from "./db/thread-watchdog";
 
 async function main(argv: string[]) {
   const command = argv[0] ?? "serve";
@@ -28,6 +29,8 @@ async function main(argv: string[]) {
   console.log(`spindle ${VERSION} listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`);
   console.log(`database: ${server.db.describe}`);
   console.log(`mode: ${config.mode}`);
+  // Embedded statements run on this thread and cannot be interrupted: a stuck one must still end the process.
+  if (server.db.kind === "pglite") startThreadWatchdog(config.statementTimeoutMs);
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

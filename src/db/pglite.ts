@@ -1,13 +1,22 @@
 import { PGlite, types } from "@electric-sql/pglite";
-import type { Db, Queryable, Row } from "./types";
+import { DatabaseUnavailableError, type Db, type Queryable, type Row } from "./types";
 import { loadPgliteAssets } from "./pglite-assets";
+import { exitProcess, StallMonitor, watchBackendExceptions, type Unrecoverable } from "./pglite-guard";
+
+export interface PgliteOptions {
+  loadDataDir?: Blob;
+  /** How long the database may leave a statement unanswered before it counts as stuck (SPINDLE_STATEMENT_TIMEOUT_SECS). */
+  stallLimitMs?: number;
+  /** What to do once the database is broken or stuck; by default log and exit non-zero (crash-only). */
+  onUnrecoverable?: Unrecoverable;
+}
 
 /**
  * The embedded default: PostgreSQL compiled to WebAssembly, data in a directory (or in memory for "memory://").
  * PGlite is a single session, so every call is serialized by PGlite itself; inside a transaction only the
- * transaction's own handle may be used.
+ * transaction's own handle may be used. Guarded against a broken or stuck backend (src/db/pglite-guard.ts).
  */
-export async function openPglite(dataDir: string, opts: { loadDataDir?: Blob } = {}): Promise<Db> {
+export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Promise<Db> {
   const assets = await loadPgliteAssets();
   const pg = await PGlite.create({
     dataDir: dataDir === "memory://" ? undefined : dataDir,
@@ -17,33 +26,54 @@ export async function openPglite(dataDir: string, opts: { loadDataDir?: Blob } =
     parsers: { [types.INT8]: (x: string) => Number(x) },
   });
 
-  const run = async <T extends Row>(q: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
-    (await q.query<T>(text, params as any[])).rows;
+  let unrecoverable: string | undefined;
+  const giveUp: Unrecoverable = (reason) => {
+    if (unrecoverable) return;
+    unrecoverable = reason;
+    (opts.onUnrecoverable ?? exitProcess)(reason);
+  };
+  const brokenBackend = watchBackendExceptions(pg, giveUp);
+  const stalls = new StallMonitor(opts.stallLimitMs ?? 30_000, giveUp);
+  /** Every call goes through here: refused once the backend is broken, timed while it runs, checked after. */
+  const guarded = <T>(call: () => Promise<T>): Promise<T> => {
+    if (unrecoverable) return Promise.reject(new DatabaseUnavailableError(new Error(unrecoverable)));
+    return stalls.track(async () => {
+      const result = await call();
+      // A swallowed backend exception returns an empty result instead of failing: never hand that out as data.
+      const broken = brokenBackend();
+      if (broken) throw new DatabaseUnavailableError(new Error(broken));
+      return result;
+    });
+  };
+
+  const run = <T extends Row>(q: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
+    guarded(async () => (await q.query<T>(text, params as any[])).rows);
 
   const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({
     query: (text, params) => run(q, text, params),
-    exec: async (script) => {
-      await q.exec(script);
-    },
+    exec: (script) => guarded(async () => void (await q.exec(script))),
   });
 
   return {
     kind: "pglite",
     describe: `embedded pglite ${dataDir === "memory://" ? "(in memory)" : dataDir}`,
     ...wrap(pg),
-    transaction: (fn) => pg.transaction((tx) => fn(wrap(tx as any))),
+    transaction: (fn) => guarded(() => pg.transaction((tx) => fn(wrap(tx as any)))),
     async listen(channel, onPayload) {
       const unlisten = await pg.listen(channel, onPayload);
       return async () => unlisten();
     },
     async notify(channel, payload) {
-      await pg.query("SELECT pg_notify($1, $2)", [channel, payload]);
+      await run(pg, "SELECT pg_notify($1, $2)", [channel, payload]);
     },
     // One embedded session is the whole cluster: it always holds the lock.
-    tryWithAdvisoryLock: (_key, fn) => pg.transaction((tx) => fn(wrap(tx as any))),
+    tryWithAdvisoryLock: (_key, fn) => guarded(() => pg.transaction((tx) => fn(wrap(tx as any)))),
     // The embedded database belongs to this one process, which is therefore always the leader.
     holdAdvisoryLock: async () => ({ stillHeld: async () => !pg.closed, release: async () => {} }),
-    close: () => pg.close(),
+    close: async () => {
+      stalls.stop();
+      if (!unrecoverable) await pg.close();
+    },
     dumpDataDir: async () => (await pg.dumpDataDir("none")) as Blob,
   };
 }

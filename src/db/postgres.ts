@@ -7,9 +7,11 @@ import { OutageBreaker } from "./outage";
 const UNLOCK_WAIT_MS = 2000;
 
 /** A real PostgreSQL 14+ server through postgres.js. */
-export function openPostgres(url: string, poolSize = 10): Db {
+export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: number): Db {
   const sql = postgres(url, {
     max: poolSize,
+    // The server cancels a statement that runs longer (SPINDLE_STATEMENT_TIMEOUT_SECS); 0 would mean no limit.
+    ...(statementTimeoutMs ? { connection: { statement_timeout: statementTimeoutMs } } : {}),
     onnotice: () => {},
     prepare: true,
     idle_timeout: 60,

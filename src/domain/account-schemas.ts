@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { intIn, timestamp } from "./validate";
+import { intIn, jsonObject, timestamp } from "./validate";
 import { slugSchema } from "./org-schemas";
 import { PLAN_TIERS } from "./plans";
 
 const SETTINGS_MAX_BYTES = 65_536;
-const settings = z
-  .record(z.string(), z.unknown(), { error: "settings must be an object" })
-  .refine((v) => JSON.stringify(v).length <= SETTINGS_MAX_BYTES, `settings must be at most ${SETTINGS_MAX_BYTES} bytes`);
+const settings = jsonObject("settings", SETTINGS_MAX_BYTES);
 const email = (field: string) => z.string().email(`${field} must be a valid email`).max(255, `${field} must be at most 255 characters`);
 
 export const keyName = z

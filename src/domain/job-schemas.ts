@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyJson, intIn, optionalJson, queueName, timestamp, workerId, leaseId } from "./validate";
+import { anyJson, intIn, jsonObject, optionalJson, queueName, timestamp, workerId, leaseId } from "./validate";
 
 export const MAX_PAYLOAD_BYTES = 1_048_576;
 const TAGS_MAX_BYTES = 65_536;
@@ -54,14 +54,14 @@ export const claimSchema = z.object({
 export const completeManySchema = z.object({
   worker_id: workerId,
   jobs: z
-    .array(z.object({ job_id: z.string().min(1).max(255), lease_id: leaseId, result: z.unknown().optional() }), { error: "jobs must be an array" })
+    .array(z.object({ job_id: z.string().min(1).max(255), lease_id: leaseId, result: optionalJson("result", MAX_PAYLOAD_BYTES) }), { error: "jobs must be an array" })
     .min(1, "jobs must contain 1-100 items")
     .max(100, "jobs must contain 1-100 items"),
 });
 
 export const completeSchema = z.object({
   worker_id: workerId,
-  result: z.unknown().optional(),
+  result: optionalJson("result", MAX_PAYLOAD_BYTES),
   lease_id: leaseId,
 });
 
@@ -98,7 +98,7 @@ export const queueConfigSchema = z.object({
   default_timeout: intIn(1, 86400, "default_timeout").optional(),
   rate_limit: intIn(1, 100000, "rate_limit").nullish(),
   enabled: z.boolean().optional(),
-  settings: z.record(z.string(), z.unknown()).optional().refine((v) => v === undefined || JSON.stringify(v).length <= 65536, "settings must be at most 65536 bytes"),
+  settings: jsonObject("settings", 65_536).optional(),
 });
 
 export const pauseSchema = z.object({ reason: z.string().max(500, "reason must be at most 500 characters").nullish() });

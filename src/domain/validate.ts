@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validationError, type FieldIssue } from "./errors";
+import { measureJson, tooDeepMessage } from "./json-limits";
 
 /** Parses input with a zod schema; on failure throws a VALIDATION_ERROR naming every offending field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
@@ -15,8 +16,6 @@ export function toFieldIssues(error: z.ZodError): FieldIssue[] {
     code: issue.code === "too_big" || issue.code === "too_small" ? "length" : issue.code,
   }));
 }
-
-export const jsonByteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?? "");
 
 // ---- reusable field rules -------------------------------------------------------------------------------
 
@@ -41,15 +40,55 @@ export const timestamp = z
   .refine((s) => /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})$/.test(s) && !Number.isNaN(Date.parse(s)), "must be an RFC 3339 timestamp")
   .transform((s) => new Date(s));
 
+/**
+ * Parses JSON text from a client (iteratively, see src/domain/json-limits.ts). Malformed text, or text PostgreSQL
+ * could not store (NUL, lone surrogates), is a VALIDATION_ERROR naming the field; the schemas check depth and size.
+ */
+export function parseJsonText(text: string, field = "body"): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw validationError([{ field, message: "Request body is not valid JSON", code: "invalid_json" }]);
+  }
+  const unstorable = findUnstorableText(value);
+  if (unstorable) {
+    throw validationError([{ field: unstorable, message: "must not contain NUL characters or unpaired surrogates", code: "invalid_string" }]);
+  }
+  return value;
+}
+
+/** Throws a VALIDATION_ERROR naming the field when a JSON value is nested too deep or too big to store. */
+export function assertStorableJson(field: string, value: unknown, maxBytes: number): void {
+  const problem = jsonLimitProblem(field, value, maxBytes);
+  if (problem) throw validationError([{ field, message: problem, code: "invalid_json" }]);
+}
+
+/** Why a JSON value may not be stored (nested too deep, too big), or undefined; iterative (src/domain/json-limits.ts). */
+export function jsonLimitProblem(what: string, value: unknown, maxBytes: number): string | undefined {
+  const m = measureJson(value, maxBytes);
+  if (m.tooDeep) return tooDeepMessage(what);
+  if (m.tooBig) return `${what} must be at most ${maxBytes} bytes`;
+  return undefined;
+}
+
 export const anyJson = (what: string, maxBytes: number) =>
   z.unknown().superRefine((v, ctx) => {
-    if (v === undefined) ctx.addIssue({ code: "custom", message: `${what} is required` });
-    else if (jsonByteLength(v) > maxBytes) ctx.addIssue({ code: "custom", message: `${what} must be at most ${maxBytes} bytes` });
+    const problem = v === undefined ? `${what} is required` : jsonLimitProblem(what, v, maxBytes);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const optionalJson = (what: string, maxBytes: number) =>
   z.unknown().optional().superRefine((v, ctx) => {
-    if (v !== undefined && v !== null && jsonByteLength(v) > maxBytes) ctx.addIssue({ code: "custom", message: `${what} must be at most ${maxBytes} bytes` });
+    const problem = v === undefined || v === null ? undefined : jsonLimitProblem(what, v, maxBytes);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** A JSON object field (settings, metadata) within the depth limit and maxBytes. */
+export const jsonObject = (what: string, maxBytes: number) =>
+  z.record(z.string(), z.unknown(), { error: `${what} must be an object` }).superRefine((v, ctx) => {
+    const problem = jsonLimitProblem(what, v, maxBytes);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
   });
 
 export const workerId = z.string({ error: "worker_id is required" }).min(1, "worker_id must be 1-255 characters").max(255, "worker_id must be 1-255 characters");

@@ -79,15 +79,24 @@ export function jobEventView(r: any) {
   };
 }
 
-export function queueConfigView(r: any) {
+/** A row of GET /queues. `name` repeats `queue_name`: Spooled's PHP SDK reads it from there (docs/compatibility.md). */
+export function queueSummaryView(r: any) {
   return {
-    id: r.id,
-    organization_id: r.organization_id,
     queue_name: r.queue_name,
+    name: r.queue_name,
     max_retries: r.max_retries,
     default_timeout: r.default_timeout,
     rate_limit: r.rate_limit ?? null,
     enabled: r.enabled,
+  };
+}
+
+/** A QueueConfig body (get, config update): the summary plus identity, settings and times. */
+export function queueConfigView(r: any) {
+  return {
+    id: r.id,
+    organization_id: r.organization_id,
+    ...queueSummaryView(r),
     settings: r.settings ?? {},
     created_at: iso(r.created_at),
     updated_at: iso(r.updated_at),

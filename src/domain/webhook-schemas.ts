@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { anyJson, intIn } from "./validate";
+import { anyJson, intIn, optionalJson } from "./validate";
 import { MAX_PAYLOAD_BYTES } from "./job-schemas";
 
 const absoluteHttpUrl = z
@@ -61,7 +61,7 @@ export const deliveryPayloadSchema = z
           else if (OWN_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: "custom", message: `header '${name}' is set by Spindle` });
         }
       }),
-    body: z.unknown().optional(),
+    body: optionalJson("body", MAX_PAYLOAD_BYTES),
     timeout_seconds: z.number({ error: "timeout_seconds must be a number" }).positive("timeout_seconds must be positive").max(120, "timeout_seconds must be at most 120").optional(),
   })
   .refine((p) => p.method !== "GET" || p.body === undefined || p.body === null, { message: "a GET delivery cannot have a body", path: ["body"] });

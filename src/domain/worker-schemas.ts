@@ -1,12 +1,10 @@
 import { z } from "zod";
-import { intIn, queueName } from "./validate";
+import { intIn, jsonObject, queueName } from "./validate";
 
 const HOSTNAME = /^[A-Za-z0-9_](?:[A-Za-z0-9._\-]*[A-Za-z0-9_])?$/;
 export const WORKER_STATUSES = ["healthy", "degraded", "draining", "offline"] as const;
 
-const metadataObject = z
-  .record(z.string(), z.unknown(), { error: "metadata must be an object" })
-  .refine((m) => JSON.stringify(m).length <= 65_536, "metadata must be at most 65536 bytes");
+const metadataObject = jsonObject("metadata", 65_536);
 
 export const registerWorkerSchema = z.object({
   queue_name: queueName(),

@@ -1,3 +1,4 @@
+import { setJsonMaxDepth } from "../domain/json-limits";
 import type { Db, Queryable } from "../db/types";
 import type { Config } from "../config";
 import { forbidden } from "../domain/errors";
@@ -55,6 +56,7 @@ export interface Engine {
 }
 
 export function createEngine(db: Db, config: Config): Engine {
+  setJsonMaxDepth(config.jsonMaxDepth);
   return { db, config, hooks: { validateCreate: [], beforeCreate: [], afterTransition: [], onEvent: [] }, startedAt: new Date(), signals: new JobSignals(db) };
 }
 

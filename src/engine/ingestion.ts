@@ -1,11 +1,11 @@
 import type { Engine } from "./context";
 import { createJob, getJob } from "./jobs";
 import { getOrganization } from "../store/orgs";
-import { AppError, badRequest, notFound, unauthorized } from "../domain/errors";
+import { badRequest, notFound, unauthorized } from "../domain/errors";
 import { safeEqual } from "../domain/credentials";
 import { githubSignatureValid, stripeSignatureValid } from "../domain/signatures";
 import { internalPrincipal } from "../delivery/runtime";
-import { parseInput } from "../domain/validate";
+import { parseInput, parseJsonText } from "../domain/validate";
 import { customIngestSchema } from "../domain/webhook-schemas";
 
 /**
@@ -61,25 +61,24 @@ export async function ingestCustom(e: Engine, r: IngestRequest, raw: Buffer): Pr
   });
 }
 
-/** Per-org secret (organization settings) first, then the server-wide one; neither configured → 503. */
-function sourceSecret(org: any, settingsKey: string, serverWide: string | undefined, source: string): string {
+/**
+ * Per-org secret (organization settings) first, then the server-wide one. Neither configured is the operator's
+ * setup, not an outage: 404 saying what to configure, so that monitoring does not page on it.
+ */
+function sourceSecret(org: any, settingsKey: string, serverWide: string | undefined, source: string, envName: string): string {
   const own = org.settings?.[settingsKey];
   const secret = typeof own === "string" && own ? own : serverWide;
-  if (!secret) throw new AppError("SERVICE_UNAVAILABLE", `${source} webhook ingestion is not configured (no signing secret)`);
+  if (!secret) {
+    throw notFound(`${source} webhook ingestion is not configured: set the organization setting ${settingsKey} or the server's ${envName}`);
+  }
   return secret;
 }
 
-function parseJsonBody(raw: Buffer): any {
-  try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw badRequest("Request body is not valid JSON");
-  }
-}
+const parseJsonBody = (raw: Buffer): any => parseJsonText(raw.toString("utf8"));
 
 export async function ingestGithub(e: Engine, r: IngestRequest, raw: Buffer): Promise<IngestedJob> {
   const org = await admit(e, r, false);
-  const secret = sourceSecret(org, "github_webhook_secret", e.config.webhooks.githubSecret, "GitHub");
+  const secret = sourceSecret(org, "github_webhook_secret", e.config.webhooks.githubSecret, "GitHub", "GITHUB_WEBHOOK_SECRET");
   if (!githubSignatureValid(secret, raw, r.header("x-hub-signature-256"))) throw unauthorized("Invalid GitHub signature");
   const event = r.header("x-github-event");
   if (!event) throw badRequest("X-GitHub-Event header is required");
@@ -94,7 +93,7 @@ export async function ingestGithub(e: Engine, r: IngestRequest, raw: Buffer): Pr
 
 export async function ingestStripe(e: Engine, r: IngestRequest, raw: Buffer): Promise<IngestedJob> {
   const org = await admit(e, r, false);
-  const secret = sourceSecret(org, "stripe_webhook_secret", e.config.webhooks.stripeSecret, "Stripe");
+  const secret = sourceSecret(org, "stripe_webhook_secret", e.config.webhooks.stripeSecret, "Stripe", "STRIPE_WEBHOOK_SECRET");
   if (!stripeSignatureValid(secret, raw, r.header("stripe-signature"), Math.floor(Date.now() / 1000))) throw unauthorized("Invalid Stripe signature");
   const event = parseJsonBody(raw);
   if (typeof event?.type !== "string" || typeof event?.id !== "string") throw badRequest("Stripe event must have string id and type");

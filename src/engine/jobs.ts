@@ -1,3 +1,5 @@
+import { jsonByteLength } from "../domain/json-limits";
+import { assertStorableJson } from "../domain/validate";
 import type { Engine, Principal } from "./context";
 import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runBeforeCreate, runValidateCreate } from "./context";
 import * as store from "../store/jobs";
@@ -12,7 +14,9 @@ function jobDefaults(e: Engine) {
 }
 
 export function assertPayloadFits(e: Engine, payload: unknown): void {
-  if (Buffer.byteLength(JSON.stringify(payload) ?? "") > e.config.maxPayloadBytes) {
+  // Every path into a job (ingestion, schedules, workflows) passes here: the depth limit holds even for them.
+  assertStorableJson("payload", payload, Number.MAX_SAFE_INTEGER);
+  if (jsonByteLength(payload) > e.config.maxPayloadBytes) {
     throw new AppError("PAYLOAD_TOO_LARGE", `Payload exceeds the maximum size of ${e.config.maxPayloadBytes} bytes`);
   }
 }

@@ -4,6 +4,7 @@ import type { Queryable } from "../db/types";
 import * as usage from "../store/usage";
 import * as orgs from "../store/orgs";
 import { AppError, notFound } from "../domain/errors";
+import { jsonByteLength } from "../domain/json-limits";
 import {
   buildPlanTable, effectiveLimits, limitResourceName, nextPlan, secondsUntilUtcMidnight, usageItem, usageWarnings, USAGE_RESOURCES,
   type PlanLimits, type PlanTier, type UsageItem, type UsageResource,
@@ -81,7 +82,7 @@ export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, cou
   if (!org) return;
   const limits = limitsOf(e, org);
   if (enforces(e, "payload") && jobs) {
-    const biggest = Math.max(0, ...jobs.map((j) => Buffer.byteLength(JSON.stringify(j.payload) ?? "")));
+    const biggest = Math.max(0, ...jobs.map((j) => jsonByteLength(j.payload)));
     if (biggest > limits.max_payload_size_bytes) {
       throw new AppError("PAYLOAD_TOO_LARGE", `Payload exceeds the ${limits.display_name} plan limit of ${limits.max_payload_size_bytes} bytes`);
     }

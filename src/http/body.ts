@@ -1,30 +1,22 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { notFound, validationError } from "../domain/errors";
-import { findUnstorableText, isStorableText, parseInput } from "../domain/validate";
+import { isStorableText, parseInput, parseJsonText } from "../domain/validate";
 
 /**
  * Reads a JSON body. An empty body (even with a JSON content type) is "no body" and reads as {}.
- * Malformed JSON is a 400 naming the body.
+ * Malformed or too deeply nested JSON is a 400 naming the body.
  */
 export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw validationError([{ field: "body", message: "Request body is not valid JSON", code: "invalid_json" }]);
-  }
+  return parseJsonText(text);
 }
 
 export async function readBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {
   const body = await readJson(c);
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw validationError([{ field: "body", message: "Request body must be a JSON object", code: "invalid_type" }]);
-  }
-  const unstorable = findUnstorableText(body);
-  if (unstorable) {
-    throw validationError([{ field: unstorable, message: "must not contain NUL characters or unpaired surrogates", code: "invalid_string" }]);
   }
   return parseInput(schema, body);
 }

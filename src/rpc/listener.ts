@@ -2,7 +2,7 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Engine } from "../engine/context";
-import { rpcRoutes, RPC_HANDLER_OPTIONS } from "./routes";
+import { rpcHandlerOptions, rpcRoutes } from "./routes";
 import { useSpecGrpcMessages } from "./grpc-message";
 
 export interface GrpcListener {
@@ -31,7 +31,7 @@ export async function listenGrpc(engine: Engine, host: string, port: number): Pr
     grpc: true,
     grpcWeb: true,
     connect: true,
-    ...RPC_HANDLER_OPTIONS,
+    ...rpcHandlerOptions(engine.config),
     // An unknown method is UNIMPLEMENTED for gRPC callers, a 404 for everyone else. The status goes in real
     // trailers: grpc-js read a headers-only reply from Bun's HTTP/2 server as "ended without gRPC status".
     fallback: (req, res) => {

@@ -1,5 +1,7 @@
-import type { ConnectRouter } from "@connectrpc/connect";
+import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { Engine } from "../engine/context";
+import type { Config } from "../config";
+import { rejectUnstorableText } from "./unstorable-text";
 import { QueueService } from "../../gen/spooled/v1/queue_pb";
 import { WorkerService } from "../../gen/spooled/v1/worker_pb";
 import { queueService } from "./queue-service";
@@ -9,10 +11,26 @@ import { workerService } from "./worker-service";
 export const RPC_READ_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
+ * Message nesting the decoders allow for a JSON nesting limit: a Struct or list level is two messages (Value, then
+ * Struct or ListValue), plus the request and a margin. protobuf-es stops at 100 by default, which refused payloads
+ * from about 48 levels that REST accepts; with this, whatever REST accepts decodes, and deeper input is refused by
+ * the decoder (INVALID_ARGUMENT) before anything recurses through it.
+ */
+export const messageDepthFor = (jsonMaxDepth: number) => 2 * jsonMaxDepth + 8;
+
+/**
  * Options shared by both mounts. Connect-JSON replies spell out zero values (pending: "0", success: false) so that
  * curl and browser users see every field, like the REST API does.
  */
-export const RPC_HANDLER_OPTIONS = { readMaxBytes: RPC_READ_MAX_BYTES, jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: true } } as const;
+export const rpcHandlerOptions = (config: Config) => {
+  const recursionLimit = messageDepthFor(config.jsonMaxDepth);
+  return {
+    readMaxBytes: RPC_READ_MAX_BYTES,
+    interceptors: [rejectUnstorableText] as Interceptor[],
+    binaryOptions: { recursionLimit },
+    jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: true, recursionLimit },
+  } as const;
+};
 
 /** The spooled.v1 services; the same routes serve :50051 and the HTTP app. */
 export const rpcRoutes = (engine: Engine) => (router: ConnectRouter) => {

@@ -94,25 +94,61 @@ describe("the gRPC port under hostile input", () => {
     expect((await c.call(c.queue, "getQueueStats", { queueName: "survivor" })).queueName).toBe("survivor");
   });
 
-  test("malformed, truncated, oversized and compressed-without-encoding messages get a gRPC error status", async () => {
+  test("malformed, truncated, oversized and compressed messages get the client's error status, never INTERNAL", async () => {
     const path = "/spooled.v1.QueueService/GetQueueStats";
     const auth = { "x-api-key": key };
-    const cases = [
-      frame(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])), // string field with an impossible length
-      frame(Buffer.from([0xff, 0xff, 0xff])), // not protobuf at all
-      frame(Buffer.from([0x0a, 0x05, 0x61]), 0, 50), // frame header promises more than arrives
-      Buffer.from([0, 0, 0]), // truncated frame header
-      frame(Buffer.from([0x0a, 0x01, 0x61]), 1), // compressed flag without grpc-encoding
-      frame(Buffer.alloc(16), 0, 0x7fffffff), // a 2 GiB message announced
+    const INVALID = String(grpc.status.INVALID_ARGUMENT);
+    const cases: [string, Buffer, string, Record<string, string>?][] = [
+      ["string field with an impossible length", frame(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f])), INVALID],
+      ["not protobuf at all", frame(Buffer.from([0xff, 0xff, 0xff])), INVALID],
+      ["frame header promises more than arrives", frame(Buffer.from([0x0a, 0x05, 0x61]), 0, 50), INVALID],
+      ["truncated frame header", Buffer.from([0, 0, 0]), INVALID],
+      ["truncated message (string cut short)", frame(Buffer.from([0x0a, 0x05, 0x61, 0x62])), INVALID],
+      ["invalid UTF-8 in a string (grpc-js's lone surrogate)", frame(Buffer.from([0x0a, 0x03, 0xed, 0xa0, 0x80])), INVALID],
+      ["invalid UTF-8 byte", frame(Buffer.from([0x0a, 0x02, 0x61, 0xff])), INVALID],
+      ["wrong wire type for a string field", frame(Buffer.from([0x0d, 0x01, 0x02, 0x03, 0x04])), INVALID],
+      ["reserved wire type 7", frame(Buffer.from([0x0f, 0x01])), INVALID],
+      ["varint longer than ten bytes", frame(Buffer.from([0x18, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01])), INVALID],
+      ["field number zero", frame(Buffer.from([0x02, 0x01, 0x61])), INVALID],
+      ["compressed flag without grpc-encoding", frame(Buffer.from([0x0a, 0x01, 0x61]), 1), String(grpc.status.UNIMPLEMENTED)],
+      ["unknown grpc-encoding", frame(Buffer.from([0x0a, 0x01, 0x61]), 1), String(grpc.status.UNIMPLEMENTED), { "grpc-encoding": "snappy-9" }],
+      ["a 2 GiB message announced", frame(Buffer.alloc(16), 0, 0x7fffffff), String(grpc.status.RESOURCE_EXHAUSTED)],
     ];
-    for (const body of cases) {
-      const r = await rawGrpcCall(port, path, body, auth);
-      expect(r.status).toBe(200);
-      expect(r.grpcStatus).toBeDefined();
-      expect(r.grpcStatus).not.toBe("0");
+    const answers = [];
+    for (const [what, body, expected, headers] of cases) {
+      const r = await rawGrpcCall(port, path, body, { ...auth, ...headers });
+      answers.push({ what, grpcStatus: r.grpcStatus, expected });
     }
+    expect(answers.map((a) => ({ what: a.what, grpcStatus: a.grpcStatus }))).toEqual(answers.map((a) => ({ what: a.what, grpcStatus: a.expected })));
     const valid = await rawGrpcCall(port, path, frame(Buffer.from([0x0a, 0x01, 0x61])), auth);
     expect(valid.grpcStatus).toBe("0");
+  });
+
+  test("NUL in any string field is INVALID_ARGUMENT naming the field, through grpc-js and Connect", async () => {
+    const calls: [any, string, object, string][] = [
+      [c.queue, "getJob", { jobId: "\u0000" }, "job_id"],
+      [c.queue, "renewLease", { jobId: "a", workerId: "a\u0000b", extensionSecs: 30 }, "worker_id"],
+      [c.queue, "enqueue", { queueName: "q", payload: toStruct({ k: "v\u0000" }) }, "payload.k"],
+      [c.queue, "enqueue", { queueName: "q", payload: toStruct({}), tags: { t: "\u0000" } }, "tags.t"],
+      [c.worker, "deregister", { workerId: "\u0000" }, "worker_id"],
+    ];
+    for (const [client, method, request, field] of calls) {
+      const err: any = await c.call(client, method, request).catch((e) => e);
+      expect({ method, code: err.code, details: err.details }).toEqual({ method, code: grpc.status.INVALID_ARGUMENT, details: `${field} must not contain NUL characters or unpaired surrogates` });
+    }
+    const connect = await fetch(`${s.url}/spooled.v1.QueueService/GetJob`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": key }, body: '{"jobId":"\\u0000"}' });
+    expect({ status: connect.status, code: (await connect.json()).code }).toEqual({ status: 400, code: "invalid_argument" });
+  });
+
+  test("a 5 MiB body on the gRPC-web and Connect routes of the HTTP port is refused before it is read", async () => {
+    const big = new Uint8Array(5 * 1024 * 1024);
+    const url = `${s.url}/spooled.v1.QueueService/Enqueue`;
+    const web = await fetch(url, { method: "POST", headers: { "content-type": "application/grpc-web+proto", "x-api-key": key }, body: big });
+    expect(web.headers.get("grpc-status")).toBe(String(grpc.status.RESOURCE_EXHAUSTED));
+    const connect = await fetch(url, { method: "POST", headers: { "content-type": "application/proto", "x-api-key": key }, body: big });
+    expect(connect.status).toBe(413);
+    expect((await connect.json()).code).toBe("resource_exhausted");
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 
   test("unknown services and methods are UNIMPLEMENTED", async () => {

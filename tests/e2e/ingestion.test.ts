@@ -128,9 +128,13 @@ describe("ingestion in production mode, and without configured secrets (pglite)"
     expect((await raw(url, body, { "x-forwarded-proto": "https", "x-webhook-token": "t" })).status).toBe(200);
   });
 
-  test("GitHub and Stripe without any secret configured answer 503, not 500", async () => {
+  test("GitHub and Stripe without any secret configured answer 404 saying what to configure (not an outage)", async () => {
     const headers = { "x-forwarded-proto": "https", "x-webhook-token": "t", "x-github-event": "push", "x-hub-signature-256": "sha256=00" };
-    expect((await raw(`${s.url}/api/v1/webhooks/${orgId}/github`, "{}", headers)).status).toBe(503);
-    expect((await raw(`${s.url}/api/v1/webhooks/${orgId}/stripe`, "{}", { ...headers, "stripe-signature": "t=1,v1=00" })).status).toBe(503);
+    const github = await raw(`${s.url}/api/v1/webhooks/${orgId}/github`, "{}", headers);
+    expect(github.status).toBe(404);
+    expect(github.body.message).toContain("GITHUB_WEBHOOK_SECRET");
+    const stripe = await raw(`${s.url}/api/v1/webhooks/${orgId}/stripe`, "{}", { ...headers, "stripe-signature": "t=1,v1=00" });
+    expect(stripe.status).toBe(404);
+    expect(stripe.body.message).toContain("stripe_webhook_secret");
   });
 });

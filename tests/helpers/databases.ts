@@ -40,7 +40,8 @@ async function freshPglite(): Promise<Db> {
     await db.close();
     return blob as Blob;
   })();
-  return openPglite("memory://", { loadDataDir: await pgliteSnapshot });
+  // A stuck or broken database fails the test that caused it instead of exiting the whole test process.
+  return openPglite("memory://", { loadDataDir: await pgliteSnapshot, onUnrecoverable: (reason) => console.error(`[test] embedded database: ${reason}`) });
 }
 
 // ---- PostgreSQL: a migrated template per migration set, then CREATE DATABASE ... TEMPLATE per test file ----

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
-import { readBody, intQuery } from "../body";
+import { readBody, intQuery, pathId } from "../body";
 import * as admin from "../../engine/admin";
 import { isAdminKey } from "../../engine/auth";
 import { adminCreateKeySchema, adminCreateOrgSchema, adminPatchOrgSchema } from "../../domain/account-schemas";
@@ -42,7 +42,7 @@ export function adminRoutes(engine: Engine) {
     return c.json(createdOrganizationView(org, apiKey), 201);
   });
   app.get("/organizations/:id", async (c) => {
-    const { org, ...rest } = await admin.getOrganization(engine, c.req.param("id"));
+    const { org, ...rest } = await admin.getOrganization(engine, pathId(c));
     const view = organizationView(org);
     return c.json({
       id: view.id, name: view.name, slug: view.slug, plan_tier: view.plan_tier, billing_email: view.billing_email, settings: view.settings,
@@ -51,18 +51,18 @@ export function adminRoutes(engine: Engine) {
   });
   app.patch("/organizations/:id", async (c) => {
     const body = await readBody(c, adminPatchOrgSchema);
-    return c.json(organizationView(await admin.patchOrganization(engine, c.req.param("id"), body)));
+    return c.json(organizationView(await admin.patchOrganization(engine, pathId(c), body)));
   });
   app.delete("/organizations/:id", async (c) => {
-    await admin.deleteOrganization(engine, c.req.param("id"), c.req.query("hard_delete") === "true");
+    await admin.deleteOrganization(engine, pathId(c), c.req.query("hard_delete") === "true");
     return c.body(null, 204);
   });
   app.post("/organizations/:id/api-keys", async (c) => {
-    const { row, key } = await admin.createKey(engine, c.req.param("id"), await readBody(c, adminCreateKeySchema));
+    const { row, key } = await admin.createKey(engine, pathId(c), await readBody(c, adminCreateKeySchema));
     return c.json(createdApiKeyView(row, key), 201);
   });
   app.post("/organizations/:id/reset-usage", async (c) => {
-    await admin.resetUsage(engine, c.req.param("id"));
+    await admin.resetUsage(engine, pathId(c));
     return c.body(null, 204);
   });
   app.get("/stats", async (c) => c.json(await admin.stats(engine)));

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
-import { readBody } from "../body";
+import { readBody, pathId } from "../body";
 import * as queues from "../../engine/delivery-queues";
 import { completionCallbacks } from "../../engine/outgoing-webhooks";
 import { rotateSecretSchema } from "../../domain/webhook-schemas";
@@ -14,9 +14,9 @@ import { deliveryRuntime } from "../../delivery/runtime";
  */
 export function deliveryRoutes(engine: Engine, api: Hono<AppEnv>) {
   const p = (c: any) => c.get("principal");
-  api.get("/jobs/:id/attempts", async (c) => c.json((await queues.jobAttempts(engine, p(c), c.req.param("id"))).map(attemptView)));
+  api.get("/jobs/:id/attempts", async (c) => c.json((await queues.jobAttempts(engine, p(c), pathId(c))).map(attemptView)));
   api.get("/jobs/:id/completion-webhook", async (c) => {
-    const callbacks = await completionCallbacks(engine, p(c), c.req.param("id"));
+    const callbacks = await completionCallbacks(engine, p(c), pathId(c));
     return c.json(callbacks.map(({ delivery, attempts }) => ({ ...deliveryView(delivery), http_attempts: attempts.map(attemptView) })));
   });
 
@@ -27,7 +27,7 @@ export function deliveryRoutes(engine: Engine, api: Hono<AppEnv>) {
     return c.json(signingSecretView(await queues.rotateSigningSecret(engine, p(c), c.req.param("queue"), b.overlap_seconds)), 201);
   });
   secrets.delete("/:queue/secrets/:id", async (c) => {
-    await queues.revokeSigningSecret(engine, p(c), c.req.param("queue"), c.req.param("id"));
+    await queues.revokeSigningSecret(engine, p(c), c.req.param("queue"), pathId(c));
     return c.body(null, 204);
   });
   api.route("/delivery-queues", secrets);

@@ -1,3 +1,4 @@
+import { pathId } from "../body";
 import { Hono, type Context } from "hono";
 import { requireAuth, type AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
@@ -72,7 +73,7 @@ export function eventRoutes(engine: Engine, hub: EventHub) {
 
   app.get("/jobs/:id", async (c) => {
     const p = c.get("principal");
-    const filter = events.streamFilter(p, { kind: "job", jobId: c.req.param("id") }, new Set(["job.status_changed"]));
+    const filter = events.streamFilter(p, { kind: "job", jobId: pathId(c) }, new Set(["job.status_changed"]));
     const stream = new JobStream(sseOptions, c.req.raw.signal);
     let observed: Awaited<ReturnType<typeof events.observeJob>>;
     try {

@@ -1,26 +1,23 @@
 import { Hono } from "hono";
 import type { Engine } from "../../engine/context";
+import { checkHealth } from "../../engine/health";
 
-async function databaseAnswers(engine: Engine): Promise<boolean> {
-  try {
-    await Promise.race([engine.db.query("SELECT 1"), Bun.sleep(2000).then(() => Promise.reject(new Error("timeout")))]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** /health, /health/live, /health/ready (no /api/v1 prefix). There is no cache to be unhealthy, so cache=true. */
+/**
+ * /health, /health/live, /health/ready (no /api/v1 prefix). Both probing routes answer within a second: 200
+ * `healthy`, or 503 when the database does not answer (docs/compatibility.md). Ready has /health's body shape,
+ * which every official SDK reads as ready, plus the failed dependencies when it is not.
+ */
 export function healthRoutes(engine: Engine) {
   const app = new Hono();
   app.get("/health", async (c) => {
-    const db = await databaseAnswers(engine);
-    return c.json({ status: db ? "healthy" : "degraded", database: db, cache: true });
+    const h = await checkHealth(engine);
+    return c.json({ status: h.database ? "healthy" : "degraded", database: h.database, cache: h.cache }, h.database ? 200 : 503);
   });
   app.get("/health/live", (c) => c.body(null, 200));
   app.get("/health/ready", async (c) => {
-    const db = await databaseAnswers(engine);
-    return c.json({ status: db ? "ready" : "not_ready", database: db }, db ? 200 : 503);
+    const h = await checkHealth(engine);
+    if (h.failed.length === 0) return c.json({ status: "healthy", database: h.database, cache: h.cache });
+    return c.json({ status: "unhealthy", database: h.database, cache: h.cache, failed: h.failed }, 503);
   });
   return app;
 }

@@ -1,3 +1,4 @@
+import { pathId } from "../body";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../auth";
@@ -13,7 +14,7 @@ export function ingestionRoutes(engine: Engine) {
     "*",
     bodyLimit({ maxSize: INGEST_BODY_LIMIT, onError: (c) => c.json({ code: "PAYLOAD_TOO_LARGE", message: `Request body exceeds ${INGEST_BODY_LIMIT} bytes` }, 413) }),
   );
-  const request = (c: any): ingestion.IngestRequest => ({ orgId: c.req.param("orgId"), header: (name) => c.req.header(name) });
+  const request = (c: any): ingestion.IngestRequest => ({ orgId: pathId(c, "orgId"), header: (name) => c.req.header(name) });
   const raw = async (c: any) => Buffer.from(await c.req.arrayBuffer());
 
   app.post("/:orgId/custom", async (c) => c.json(await ingestion.ingestCustom(engine, request(c), await raw(c))));

@@ -1,7 +1,7 @@
 import { Hono, type Context } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
-import { readBody } from "../body";
+import { readBody, pathId } from "../body";
 import * as orgs from "../../engine/orgs";
 import { isAdminKey } from "../../engine/auth";
 import { createOrgSchema } from "../../domain/org-schemas";
@@ -43,7 +43,7 @@ export function organizationRoutes(engine: Engine) {
 
   // The webhook token routes exist with and without the organization id in the path.
   for (const prefix of ["", "/:id"]) {
-    const idOf = (c: Context<AppEnv>) => c.req.param("id") ?? c.get("principal").orgId;
+    const idOf = (c: Context<AppEnv>) => (c.req.param("id") === undefined ? c.get("principal").orgId : pathId(c));
     app.get(`${prefix}/webhook-token`, async (c) => {
       const token = await orgs.webhookToken(engine, c.get("principal"), idOf(c));
       return c.json(webhookTokenBody(engine, c, c.get("principal").orgId, token));
@@ -59,15 +59,15 @@ export function organizationRoutes(engine: Engine) {
     });
   }
 
-  app.get("/:id", async (c) => c.json(organizationView(await orgs.getOwnOrganization(engine, c.get("principal"), c.req.param("id")))));
+  app.get("/:id", async (c) => c.json(organizationView(await orgs.getOwnOrganization(engine, c.get("principal"), pathId(c)))));
   app.put("/:id", async (c) => {
     const input = await readBody(c, updateOrgSchema);
-    return c.json(organizationView(await orgs.updateOwnOrganization(engine, c.get("principal"), c.req.param("id"), input)));
+    return c.json(organizationView(await orgs.updateOwnOrganization(engine, c.get("principal"), pathId(c), input)));
   });
   app.delete("/:id", async (c) => {
-    await orgs.deleteOwnOrganization(engine, c.get("principal"), c.req.param("id"));
+    await orgs.deleteOwnOrganization(engine, c.get("principal"), pathId(c));
     return c.body(null, 204);
   });
-  app.get("/:id/members", async (c) => c.json(await orgs.members(engine, c.get("principal"), c.req.param("id"))));
+  app.get("/:id/members", async (c) => c.json(await orgs.members(engine, c.get("principal"), pathId(c))));
   return app;
 }

@@ -4,11 +4,11 @@ import type { Engine } from "../../engine/context";
 import { readBody } from "../body";
 import * as queues from "../../engine/queues";
 import { pauseSchema, queueConfigSchema } from "../../domain/job-schemas";
-import { queueConfigView } from "../../domain/views";
+import { queueConfigView, queueSummaryView } from "../../domain/views";
 
 export function queueRoutes(engine: Engine) {
   const app = new Hono<AppEnv>();
-  app.get("/", async (c) => c.json(await queues.listQueues(engine, c.get("principal"))));
+  app.get("/", async (c) => c.json((await queues.listQueues(engine, c.get("principal"))).map(queueSummaryView)));
   app.get("/:name", async (c) => c.json(queueConfigView(await queues.getQueue(engine, c.get("principal"), c.req.param("name")))));
   app.put("/:name/config", async (c) => {
     const b = await readBody(c, queueConfigSchema);

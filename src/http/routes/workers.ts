@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
-import { readBody } from "../body";
+import { readBody, pathId } from "../body";
 import * as workers from "../../engine/workers";
 import { registerWorkerSchema, workerHeartbeatSchema } from "../../domain/worker-schemas";
 import { workerSummaryView, workerView } from "../../domain/worker-views";
@@ -17,14 +17,14 @@ export function workerRoutes(engine: Engine) {
     );
   });
   app.get("/", async (c) => c.json((await workers.listWorkers(engine, c.get("principal"))).map(workerSummaryView)));
-  app.get("/:id", async (c) => c.json(workerView(await workers.getWorker(engine, c.get("principal"), c.req.param("id")))));
+  app.get("/:id", async (c) => c.json(workerView(await workers.getWorker(engine, c.get("principal"), pathId(c)))));
   app.post("/:id/heartbeat", async (c) => {
     const b = await readBody(c, workerHeartbeatSchema);
-    const row = await workers.heartbeatWorker(engine, c.get("principal"), c.req.param("id"), b);
+    const row = await workers.heartbeatWorker(engine, c.get("principal"), pathId(c), b);
     return c.json({ success: true, status: row.status, should_drain: row.status === "draining" });
   });
   app.post("/:id/deregister", async (c) => {
-    await workers.deregisterWorker(engine, c.get("principal"), c.req.param("id"));
+    await workers.deregisterWorker(engine, c.get("principal"), pathId(c));
     return c.body(null, 204);
   });
   return app;

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
-import { readBody, intQuery } from "../body";
+import { readBody, intQuery, pathId } from "../body";
 import * as workflows from "../../engine/workflows";
 import * as dependencies from "../../engine/dependencies";
 import { addDependenciesSchema, createWorkflowSchema } from "../../domain/workflow-schemas";
@@ -20,15 +20,15 @@ export function workflowRoutes(engine: Engine) {
     const rows = await workflows.listWorkflows(engine, c.get("principal"), { status: c.req.query("status"), limit: intQuery(c, "limit"), offset: intQuery(c, "offset") });
     return c.json(rows.map(workflowView));
   });
-  app.get("/:id", async (c) => c.json(await detail(workflows.getWorkflow(engine, c.get("principal"), c.req.param("id")))));
-  app.post("/:id/cancel", async (c) => c.json(await detail(workflows.cancelWorkflow(engine, c.get("principal"), c.req.param("id")))));
-  app.post("/:id/retry", async (c) => c.json(await detail(workflows.retryWorkflow(engine, c.get("principal"), c.req.param("id")))));
-  app.get("/:id/jobs", async (c) => c.json((await workflows.getWorkflow(engine, c.get("principal"), c.req.param("id"))).jobs.map(workflowJobView)));
+  app.get("/:id", async (c) => c.json(await detail(workflows.getWorkflow(engine, c.get("principal"), pathId(c)))));
+  app.post("/:id/cancel", async (c) => c.json(await detail(workflows.cancelWorkflow(engine, c.get("principal"), pathId(c)))));
+  app.post("/:id/retry", async (c) => c.json(await detail(workflows.retryWorkflow(engine, c.get("principal"), pathId(c)))));
+  app.get("/:id/jobs", async (c) => c.json((await workflows.getWorkflow(engine, c.get("principal"), pathId(c))).jobs.map(workflowJobView)));
   app.get("/:id/jobs/status", async (c) =>
-    c.json((await workflows.getWorkflow(engine, c.get("principal"), c.req.param("id"))).jobs.map(workflowJobStatusView)),
+    c.json((await workflows.getWorkflow(engine, c.get("principal"), pathId(c))).jobs.map(workflowJobStatusView)),
   );
   app.get("/:id/jobs/:jobId", async (c) =>
-    c.json(workflowJobView(await workflows.workflowJob(engine, c.get("principal"), c.req.param("id"), c.req.param("jobId")))),
+    c.json(workflowJobView(await workflows.workflowJob(engine, c.get("principal"), pathId(c), c.req.param("jobId")))),
   );
   return app;
 }
@@ -37,7 +37,7 @@ export function workflowRoutes(engine: Engine) {
 export function jobDependencyRoutes(engine: Engine) {
   const app = new Hono<AppEnv>();
   app.get("/:id/dependencies", async (c) => {
-    const { job, dependencies: deps, dependents } = await dependencies.jobDependencies(engine, c.get("principal"), c.req.param("id"));
+    const { job, dependencies: deps, dependents } = await dependencies.jobDependencies(engine, c.get("principal"), pathId(c));
     return c.json({
       job_id: job.id,
       status: job.status,
@@ -49,7 +49,7 @@ export function jobDependencyRoutes(engine: Engine) {
   });
   app.post("/:id/dependencies", async (c) => {
     const input = await readBody(c, addDependenciesSchema);
-    const jobId = c.req.param("id");
+    const jobId = pathId(c);
     const r = await dependencies.addDependencies(engine, c.get("principal"), jobId, input);
     const mode = r.job.dependency_mode ?? "all";
     return c.json({
