@@ -28,7 +28,7 @@ export function ThroughputChart({ points }: { points: MinutePoint[] }) {
   const total = (k: (typeof SERIES)[number]["key"]) => points.reduce((s, p) => s + p[k], 0);
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Jobs per minute over the last ${points.length} minutes`} preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Jobs per minute over the last ${points.length} minutes`}>
         {ticks.map((t) => (
           <g key={t}>
             <line class="grid" x1={pad.l} x2={W - pad.r} y1={y(t)} y2={y(t)} />

@@ -29,6 +29,15 @@ export function dateTime(iso: string | null | undefined, timeZone?: string): str
   }
 }
 
+/** Compact, with the zone's abbreviation: "Tue, Dec 1, 10:30 PM EST" (schedules show their own zone). */
+export function zonedTime(iso: string, timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat(undefined, { weekday: "short", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short", timeZone }).format(new Date(iso));
+  } catch {
+    return dateTime(iso);
+  }
+}
+
 export function shortTime(iso: string): string {
   return new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }).format(new Date(iso));
 }

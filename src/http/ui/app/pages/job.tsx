@@ -89,9 +89,9 @@ export function JobPage({ id }: { id: string }) {
       <div class="grid-2 grid-job">
         <Card title="Details">
           <dl class="facts">
-            <dt>Attempts</dt>
+            <dt>Failed attempts</dt>
             <dd>
-              {job.retry_count} of {job.max_retries} retries used
+              {job.retry_count} <span class="muted">· {job.max_retries} retries allowed</span>
             </dd>
             <dt>Priority</dt>
             <dd>{job.priority}</dd>

@@ -2,7 +2,7 @@ import { useState } from "preact/hooks";
 import { get, post, enc } from "../lib/api";
 import { useLive } from "../lib/use-live";
 import { href } from "../lib/router";
-import { dateTime, shortId } from "../lib/format";
+import { dateTime, shortId, zonedTime } from "../lib/format";
 import { nextRunAfter } from "../../../../domain/cron";
 import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Time } from "../components/ui";
 import { Status } from "../components/status";
@@ -45,7 +45,7 @@ export function Schedules() {
                   <th>Schedule</th>
                   <th>State</th>
                   <th>Cron</th>
-                  <th>Next runs (schedule's zone)</th>
+                  <th>Next runs</th>
                   <th class="hide-sm">Last run</th>
                   <th class="num hide-sm">Runs</th>
                   <th />
@@ -69,7 +69,7 @@ export function Schedules() {
                       {s.is_active ? (
                         <ul class="plain">
                           {nextRuns(s.cron_expression, s.timezone, 3).map((d) => (
-                            <li key={d.getTime()}>{dateTime(d.toISOString(), zoneFor(s.timezone))}</li>
+                            <li key={d.getTime()}>{zonedTime(d.toISOString(), zoneFor(s.timezone))}</li>
                           ))}
                         </ul>
                       ) : (
