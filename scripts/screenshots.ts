@@ -87,8 +87,8 @@ try {
   await step("etl-1", false); // the other, still running
   await must(api.post("/api/v1/workflows", { name: "Welcome series", jobs: [{ key: "send-day-0", queue_name: "drip", payload: {} }, { key: "send-day-3", queue_name: "drip", payload: {}, depends_on: ["send-day-0"] }] }));
 
-  // Let deliveries to the failing endpoint run into its breaker.
-  for (let i = 0; i < 100; i++) {
+  // Let deliveries to the failing endpoint run into its breaker (bounded wait: the page is shot either way).
+  for (let i = 0; i < 150; i++) {
     const gates = (await api.get("/api/v1/delivery-breakers")).body as any[];
     if (gates.some((g) => g.state !== "closed")) break;
     await Bun.sleep(100);

@@ -11,7 +11,7 @@ export interface DagNode {
 
 const NODE_W = 160;
 const NODE_H = 44;
-const GAP_X = 52;
+const GAP_X = 36;
 const GAP_Y = 18;
 
 interface Slot {

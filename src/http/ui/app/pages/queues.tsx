@@ -62,7 +62,7 @@ export function Queues() {
                         {count(s.completed_jobs_24h)} / <span class={s.failed_jobs_24h ? "tone-text-bad" : ""}>{count(s.failed_jobs_24h)}</span>
                       </td>
                       <td class="num hide-sm">{s.active_workers ?? 0}</td>
-                      <td class="hide-sm muted small">
+                      <td class="hide-sm muted small config-cell">
                         {q.max_retries} retries · {q.default_timeout} s timeout{q.rate_limit ? ` · ${q.rate_limit}/s` : ""}
                       </td>
                       <td class="row-actions">

@@ -69,7 +69,6 @@ export function Webhooks() {
           </div>
         )}
       </Card>
-      {current && <Deliveries hook={current} />}
       <Card title="Destination hosts (circuit breakers)">
         {!breakers.data ? (
           <Loading />
@@ -112,6 +111,7 @@ export function Webhooks() {
           </div>
         )}
       </Card>
+      {current && <Deliveries hook={current} />}
     </>
   );
 }
