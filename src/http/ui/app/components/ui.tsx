@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useCell } from "../lib/cell";
 import { clock, dateTime, json, relative } from "../lib/format";
 import type { ApiError } from "../lib/api";
+import type { LiveData } from "../lib/use-live";
 import { Icon } from "./icons";
 import { toast } from "./toast";
 
@@ -175,5 +176,33 @@ export function Mono({ children, title }: { children: ComponentChildren; title?:
     <code class="mono" title={title}>
       {children}
     </code>
+  );
+}
+
+export type Column = string | { label: string; class?: string };
+
+/** A table that scrolls sideways on its own when it is wider than the screen. */
+export function Table({ columns, testId, children }: { columns: Column[]; testId?: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap">
+      <table data-testid={testId}>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (typeof c === "string" ? <th key={i}>{c}</th> : <th key={i} class={c.class}>{c.label}</th>))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The states of every list: its error, still loading, empty (saying what to do next), or its rows. */
+export function Listing<T>({ live, empty, children }: { live: LiveData<T[]>; empty: ComponentChildren; children: (rows: T[]) => ComponentChildren }) {
+  return (
+    <>
+      <ErrorNote error={live.error} />
+      {!live.data ? <Loading /> : live.data.length === 0 ? empty : children(live.data)}
+    </>
   );
 }

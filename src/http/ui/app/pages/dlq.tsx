@@ -3,7 +3,7 @@ import { isJobEvent } from "../lib/live";
 import { useLive } from "../lib/use-live";
 import { href, navigate, useRoute } from "../lib/router";
 import { shortId } from "../lib/format";
-import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Pager, Time } from "../components/ui";
+import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Pager, Time, Table } from "../components/ui";
 
 const PAGE = 25;
 
@@ -66,42 +66,28 @@ export function DeadLetters() {
           </Empty>
         ) : (
           <>
-            <div class="table-wrap">
-              <table data-testid="dlq-table">
-                <thead>
-                  <tr>
-                    <th>Job</th>
-                    <th>Queue</th>
-                    <th>Last error</th>
-                    <th class="num">Attempts</th>
-                    <th>Dead since</th>
-                    <th />
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.data.rows.map((j) => (
-                    <tr key={j.id} data-job-id={j.id}>
-                      <td>
-                        <a href={href("jobs", j.id)}>
-                          <Mono title={j.id}>{shortId(j.id)}</Mono>
-                        </a>
-                      </td>
-                      <td>{j.queue_name}</td>
-                      <td class="wrap error-cell">{j.last_error ?? <span class="muted">—</span>}</td>
-                      <td class="num">{j.retry_count}</td>
-                      <td>
-                        <Time iso={j.updated_at} />
-                      </td>
-                      <td class="row-actions">
-                        <Action run={() => post("/jobs/dlq/retry", { job_ids: [j.id] }).then(list.reload)} done="Job queued again" testId="dlq-retry">
-                          Retry
-                        </Action>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={["Job", "Queue", "Last error", { label: "Attempts", class: "num" }, "Dead since", ""]} testId="dlq-table">
+            {list.data.rows.map((j) => (
+              <tr key={j.id} data-job-id={j.id}>
+                <td>
+                  <a href={href("jobs", j.id)}>
+                    <Mono title={j.id}>{shortId(j.id)}</Mono>
+                  </a>
+                </td>
+                <td>{j.queue_name}</td>
+                <td class="wrap error-cell">{j.last_error ?? <span class="muted">—</span>}</td>
+                <td class="num">{j.retry_count}</td>
+                <td>
+                  <Time iso={j.updated_at} />
+                </td>
+                <td class="row-actions">
+                  <Action run={() => post("/jobs/dlq/retry", { job_ids: [j.id] }).then(list.reload)} done="Job queued again" testId="dlq-retry">
+                    Retry
+                  </Action>
+                </td>
+              </tr>
+            ))}
+            </Table>
             <Pager offset={offset} size={PAGE} shown={list.data.rows.length} hasMore={list.data.more} onPage={(o) => navigate(href("dlq", { queue, offset: String(o) }))} />
           </>
         )}

@@ -3,7 +3,7 @@ import { isJobEvent } from "../lib/live";
 import { useLive } from "../lib/use-live";
 import { href } from "../lib/router";
 import { dateTime, duration } from "../lib/format";
-import { Action, Card, Empty, ErrorNote, JsonBlock, Loading, Mono, PageHeader, Time } from "../components/ui";
+import { Action, Card, Empty, ErrorNote, JsonBlock, Loading, Mono, PageHeader, Time, Table } from "../components/ui";
 import { Status } from "../components/status";
 import { Icon } from "../components/icons";
 
@@ -177,34 +177,20 @@ export function JobPage({ id }: { id: string }) {
 
       {attempts.length > 0 && (
         <Card title={`HTTP attempts (${attempts.length})`}>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th class="num">#</th>
-                  <th>When</th>
-                  <th>Outcome</th>
-                  <th class="num">Status</th>
-                  <th class="num">Latency</th>
-                  <th>Error</th>
-                </tr>
-              </thead>
-              <tbody>
-                {attempts.map((a) => (
-                  <tr key={a.attempt}>
-                    <td class="num">{a.attempt}</td>
-                    <td>
-                      <Time iso={a.started_at} />
-                    </td>
-                    <td>{a.outcome}</td>
-                    <td class="num">{a.response?.status ?? "—"}</td>
-                    <td class="num">{a.latency_ms} ms</td>
-                    <td class="wrap">{a.error ?? (a.response?.body_excerpt ? <span class="muted">{a.response.body_excerpt.slice(0, 120)}</span> : "—")}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table columns={[{ label: "#", class: "num" }, "When", "Outcome", { label: "Status", class: "num" }, { label: "Latency", class: "num" }, "Error"]}>
+          {attempts.map((a) => (
+            <tr key={a.attempt}>
+              <td class="num">{a.attempt}</td>
+              <td>
+                <Time iso={a.started_at} />
+              </td>
+              <td>{a.outcome}</td>
+              <td class="num">{a.response?.status ?? "—"}</td>
+              <td class="num">{a.latency_ms} ms</td>
+              <td class="wrap">{a.error ?? (a.response?.body_excerpt ? <span class="muted">{a.response.body_excerpt.slice(0, 120)}</span> : "—")}</td>
+            </tr>
+          ))}
+          </Table>
         </Card>
       )}
     </>

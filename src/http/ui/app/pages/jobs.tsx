@@ -4,7 +4,7 @@ import { isJobEvent } from "../lib/live";
 import { useLive } from "../lib/use-live";
 import { href, navigate, useRoute } from "../lib/router";
 import { shortId } from "../lib/format";
-import { Card, Empty, ErrorNote, Loading, Mono, PageHeader, Pager, Time } from "../components/ui";
+import { Card, Empty, ErrorNote, Loading, Mono, PageHeader, Pager, Time, Table } from "../components/ui";
 import { Status, JOB_STATUSES } from "../components/status";
 
 const PAGE = 25;
@@ -64,48 +64,33 @@ export function Jobs() {
           )
         ) : (
           <>
-            <div class="table-wrap">
-              <table data-testid="jobs-table">
-                <thead>
-                  <tr>
-                    <th>Job</th>
-                    <th>Queue</th>
-                    <th>Status</th>
-                    <th class="hide-sm">Type</th>
-                    <th class="num hide-sm">Priority</th>
-                    <th class="num">Attempts</th>
-                    <th>Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((j) => (
-                    <tr key={j.id} data-job-id={j.id}>
-                      <td>
-                        <a href={href("jobs", j.id)}>
-                          <Mono title={j.id}>{shortId(j.id)}</Mono>
-                        </a>
-                      </td>
-                      <td>
-                        <a class="quiet" href={href("jobs", { queue: j.queue_name })}>
-                          {j.queue_name}
-                        </a>
-                      </td>
-                      <td>
-                        <Status status={j.status} />
-                      </td>
-                      <td class="hide-sm">{j.job_type || <span class="muted">—</span>}</td>
-                      <td class="num hide-sm">{j.priority}</td>
-                      <td class="num">
-                        {j.retry_count} / {j.max_retries}
-                      </td>
-                      <td>
-                        <Time iso={j.created_at} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={["Job", "Queue", "Status", { label: "Type", class: "hide-sm" }, { label: "Priority", class: "num hide-sm" }, { label: "Attempts", class: "num" }, "Created"]} testId="jobs-table">
+            {rows.map((j) => (
+              <tr key={j.id} data-job-id={j.id}>
+                <td>
+                  <a href={href("jobs", j.id)}>
+                    <Mono title={j.id}>{shortId(j.id)}</Mono>
+                  </a>
+                </td>
+                <td>
+                  <a class="quiet" href={href("jobs", { queue: j.queue_name })}>
+                    {j.queue_name}
+                  </a>
+                </td>
+                <td>
+                  <Status status={j.status} />
+                </td>
+                <td class="hide-sm">{j.job_type || <span class="muted">—</span>}</td>
+                <td class="num hide-sm">{j.priority}</td>
+                <td class="num">
+                  {j.retry_count} / {j.max_retries}
+                </td>
+                <td>
+                  <Time iso={j.created_at} />
+                </td>
+              </tr>
+            ))}
+            </Table>
             <Pager offset={offset} size={PAGE} shown={rows.length} hasMore={(list.data?.length ?? 0) > PAGE} onPage={(o) => go({ offset: o })} />
           </>
         )}

@@ -3,7 +3,7 @@ import { isJobEvent, isQueueEvent, isWorkerEvent } from "../lib/live";
 import { useLive } from "../lib/use-live";
 import { href } from "../lib/router";
 import { count, duration } from "../lib/format";
-import { Card, Empty, ErrorNote, Loading, PageHeader, Stat } from "../components/ui";
+import { Card, Empty, ErrorNote, Loading, PageHeader, Stat, Table } from "../components/ui";
 import { Status, JOB_STATUSES } from "../components/status";
 import { StatusBar, ThroughputChart, type MinutePoint } from "../components/chart";
 
@@ -68,36 +68,22 @@ export function Overview() {
                 A queue appears when its first job is enqueued or when you configure it with <code>PUT /api/v1/queues/&#123;name&#125;/config</code>.
               </Empty>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <thead>
-                    <tr>
-                      <th>Queue</th>
-                      <th>State</th>
-                      <th class="num">Pending</th>
-                      <th class="num">Processing</th>
-                      <th class="num">Oldest pending</th>
-                      <th class="num">Workers</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.queues.map((q) => (
-                      <tr key={q.name}>
-                        <td>
-                          <a href={href("jobs", { queue: q.name })}>{q.name}</a>
-                        </td>
-                        <td>
-                          <Status status={q.paused ? "paused" : "active"} />
-                        </td>
-                        <td class="num">{count(q.pending)}</td>
-                        <td class="num">{count(q.processing)}</td>
-                        <td class={`num ${q.oldest && q.oldest > 300 ? "tone-text-warn" : ""}`}>{q.oldest == null || !q.pending ? "—" : duration(q.oldest)}</td>
-                        <td class="num">{q.workers}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <Table columns={["Queue", "State", { label: "Pending", class: "num" }, { label: "Processing", class: "num" }, { label: "Oldest pending", class: "num" }, { label: "Workers", class: "num" }]}>
+              {d.queues.map((q) => (
+                <tr key={q.name}>
+                  <td>
+                    <a href={href("jobs", { queue: q.name })}>{q.name}</a>
+                  </td>
+                  <td>
+                    <Status status={q.paused ? "paused" : "active"} />
+                  </td>
+                  <td class="num">{count(q.pending)}</td>
+                  <td class="num">{count(q.processing)}</td>
+                  <td class={`num ${q.oldest && q.oldest > 300 ? "tone-text-warn" : ""}`}>{q.oldest == null || !q.pending ? "—" : duration(q.oldest)}</td>
+                  <td class="num">{q.workers}</td>
+                </tr>
+              ))}
+              </Table>
             )}
           </Card>
         </>

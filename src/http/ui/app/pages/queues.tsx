@@ -4,7 +4,7 @@ import { isJobEvent, isQueueEvent } from "../lib/live";
 import { useLive } from "../lib/use-live";
 import { href } from "../lib/router";
 import { count, duration } from "../lib/format";
-import { Action, Card, Dialog, Empty, ErrorNote, Loading, PageHeader } from "../components/ui";
+import { Action, Card, Dialog, Empty, PageHeader, Table, Listing } from "../components/ui";
 import { Status } from "../components/status";
 import { toast } from "../components/toast";
 
@@ -21,71 +21,53 @@ export function Queues() {
     <>
       <PageHeader title="Queues" subtitle="Depth, age and workers per queue. Pausing stops claims; enqueueing still works." />
       <Card>
-        <ErrorNote error={list.error} />
-        {!list.data ? (
-          <Loading />
-        ) : list.data.length === 0 ? (
+        <Listing live={list} empty={
           <Empty icon="queues" title="No queues yet">
-            Queues are created by their first job (<code>POST /api/v1/jobs</code>) or by configuring them.
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="queues-table">
-              <thead>
-                <tr>
-                  <th>Queue</th>
-                  <th>State</th>
-                  <th class="num">Pending</th>
-                  <th class="num">Processing</th>
-                  <th class="num hide-sm">Oldest waiting</th>
-                  <th class="num hide-sm">Done / failed 24 h</th>
-                  <th class="num hide-sm">Workers</th>
-                  <th class="hide-sm">Config</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((q) => {
-                  const s = q.stats ?? {};
-                  return (
-                    <tr key={q.queue_name} data-queue={q.queue_name}>
-                      <td>
-                        <a href={href("jobs", { queue: q.queue_name })}>{q.queue_name}</a>
-                      </td>
-                      <td>
-                        <Status status={q.enabled ? "active" : "paused"} />
-                      </td>
-                      <td class="num">{count(s.pending_jobs)}</td>
-                      <td class="num">{count(s.processing_jobs)}</td>
-                      <td class="num hide-sm">{s.max_job_age_seconds == null ? "—" : duration(s.max_job_age_seconds)}</td>
-                      <td class="num hide-sm">
-                        {count(s.completed_jobs_24h)} / <span class={s.failed_jobs_24h ? "tone-text-bad" : ""}>{count(s.failed_jobs_24h)}</span>
-                      </td>
-                      <td class="num hide-sm">{s.active_workers ?? 0}</td>
-                      <td class="hide-sm muted small config-cell">
-                        {q.max_retries} retries · {q.default_timeout} s timeout{q.rate_limit ? ` · ${q.rate_limit}/s` : ""}
-                      </td>
-                      <td class="row-actions">
-                        {q.enabled ? (
-                          <Action run={() => post(`/queues/${enc(q.queue_name)}/pause`, { reason: "Paused from the dashboard" }).then(list.reload)} done={`Queue ${q.queue_name} paused`}>
-                            Pause
-                          </Action>
-                        ) : (
-                          <Action kind="primary" run={() => post(`/queues/${enc(q.queue_name)}/resume`).then(list.reload)} done={`Queue ${q.queue_name} resumed`}>
-                            Resume
-                          </Action>
-                        )}
-                        <button class="btn" onClick={() => setEditing(q)}>
-                          Edit
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-        )}
+          Queues are created by their first job (<code>POST /api/v1/jobs</code>) or by configuring them.
+        </Empty>
+        }>
+          {(rows) => (
+          <Table columns={["Queue", "State", { label: "Pending", class: "num" }, { label: "Processing", class: "num" }, { label: "Oldest waiting", class: "num hide-sm" }, { label: "Done / failed 24 h", class: "num hide-sm" }, { label: "Workers", class: "num hide-sm" }, { label: "Config", class: "hide-sm" }, ""]} testId="queues-table">
+          {rows.map((q) => {
+            const s = q.stats ?? {};
+            return (
+              <tr key={q.queue_name} data-queue={q.queue_name}>
+                <td>
+                  <a href={href("jobs", { queue: q.queue_name })}>{q.queue_name}</a>
+                </td>
+                <td>
+                  <Status status={q.enabled ? "active" : "paused"} />
+                </td>
+                <td class="num">{count(s.pending_jobs)}</td>
+                <td class="num">{count(s.processing_jobs)}</td>
+                <td class="num hide-sm">{s.max_job_age_seconds == null ? "—" : duration(s.max_job_age_seconds)}</td>
+                <td class="num hide-sm">
+                  {count(s.completed_jobs_24h)} / <span class={s.failed_jobs_24h ? "tone-text-bad" : ""}>{count(s.failed_jobs_24h)}</span>
+                </td>
+                <td class="num hide-sm">{s.active_workers ?? 0}</td>
+                <td class="hide-sm muted small config-cell">
+                  {q.max_retries} retries · {q.default_timeout} s timeout{q.rate_limit ? ` · ${q.rate_limit}/s` : ""}
+                </td>
+                <td class="row-actions">
+                  {q.enabled ? (
+                    <Action run={() => post(`/queues/${enc(q.queue_name)}/pause`, { reason: "Paused from the dashboard" }).then(list.reload)} done={`Queue ${q.queue_name} paused`}>
+                      Pause
+                    </Action>
+                  ) : (
+                    <Action kind="primary" run={() => post(`/queues/${enc(q.queue_name)}/resume`).then(list.reload)} done={`Queue ${q.queue_name} resumed`}>
+                      Resume
+                    </Action>
+                  )}
+                  <button class="btn" onClick={() => setEditing(q)}>
+                    Edit
+                  </button>
+                </td>
+              </tr>
+            );
+          })}
+          </Table>
+          )}
+        </Listing>
       </Card>
       {editing && <QueueConfig queue={editing} onClose={() => setEditing(undefined)} onSaved={list.reload} />}
     </>

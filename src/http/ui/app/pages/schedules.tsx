@@ -4,7 +4,7 @@ import { useLive } from "../lib/use-live";
 import { href } from "../lib/router";
 import { dateTime, shortId, zonedTime } from "../lib/format";
 import { nextRunAfter } from "../../../../domain/cron";
-import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Time } from "../components/ui";
+import { Action, Card, Empty, Loading, Mono, PageHeader, Time, Table, Listing } from "../components/ui";
 import { Status } from "../components/status";
 
 /** The next `n` fires after now, computed with the server's own cron code (same zone and daylight-saving rules). */
@@ -30,86 +30,70 @@ export function Schedules() {
     <>
       <PageHeader title="Schedules" subtitle="Cron schedules that enqueue jobs. Times are shown in each schedule's own time zone." />
       <Card>
-        <ErrorNote error={list.error} />
-        {!list.data ? (
-          <Loading />
-        ) : list.data.length === 0 ? (
+        <Listing live={list} empty={
           <Empty icon="schedules" title="No schedules yet">
-            Create one with <code>POST /api/v1/schedules</code>: a name, a <code>cron_expression</code>, a <code>timezone</code> and a <code>queue_name</code>.
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="schedules-table">
-              <thead>
-                <tr>
-                  <th>Schedule</th>
-                  <th>State</th>
-                  <th>Cron</th>
-                  <th>Next runs</th>
-                  <th class="hide-sm">Last run</th>
-                  <th class="num hide-sm">Runs</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.flatMap((s) => [
-                  <tr key={s.id}>
-                    <td>
-                      <strong>{s.name}</strong>
-                      <div class="muted small">→ {s.queue_name}</div>
-                    </td>
-                    <td>
-                      <Status status={s.is_active ? "active" : "paused"} />
-                    </td>
-                    <td>
-                      <Mono>{s.cron_expression}</Mono>
-                      <div class="muted small">{s.timezone}</div>
-                    </td>
-                    <td class="small">
-                      {s.is_active ? (
-                        <ul class="plain">
-                          {nextRuns(s.cron_expression, s.timezone, 3).map((d) => (
-                            <li key={d.getTime()}>{zonedTime(d.toISOString(), zoneFor(s.timezone))}</li>
-                          ))}
-                        </ul>
-                      ) : (
-                        <span class="muted">paused — resume to run</span>
-                      )}
-                    </td>
-                    <td class="hide-sm">
-                      <Time iso={s.last_run_at} zone={zoneFor(s.timezone)} />
-                    </td>
-                    <td class="num hide-sm">{s.run_count}</td>
-                    <td class="row-actions">
-                      {s.is_active ? (
-                        <Action run={() => post(`/schedules/${enc(s.id)}/pause`).then(list.reload)} done={`${s.name} paused`}>
-                          Pause
-                        </Action>
-                      ) : (
-                        <Action kind="primary" run={() => post(`/schedules/${enc(s.id)}/resume`).then(list.reload)} done={`${s.name} resumed`}>
-                          Resume
-                        </Action>
-                      )}
-                      <Action run={() => post(`/schedules/${enc(s.id)}/trigger`).then(list.reload)} done={`${s.name} triggered`}>
-                        Run now
-                      </Action>
-                      <button class="btn" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
-                        History
-                      </button>
-                    </td>
-                  </tr>,
-                  open === s.id ? (
-                    <tr key={`${s.id}-history`} class="expanded">
-                      <td colSpan={7}>
-                        <ScheduleHistory id={s.id} zone={zoneFor(s.timezone)} />
-                      </td>
-                    </tr>
-                  ) : null,
-                ])}
-              </tbody>
-            </table>
-          </div>
-        )}
+          Create one with <code>POST /api/v1/schedules</code>: a name, a <code>cron_expression</code>, a <code>timezone</code> and a <code>queue_name</code>.
+        </Empty>
+        }>
+          {(rows) => (
+          <Table columns={["Schedule", "State", "Cron", "Next runs", { label: "Last run", class: "hide-sm" }, ""]} testId="schedules-table">
+          {rows.flatMap((s) => [
+            <tr key={s.id}>
+              <td>
+                <strong>{s.name}</strong>
+                <div class="muted small">→ {s.queue_name}</div>
+              </td>
+              <td>
+                <Status status={s.is_active ? "active" : "paused"} />
+              </td>
+              <td>
+                <Mono>{s.cron_expression}</Mono>
+                <div class="muted small">{s.timezone}</div>
+              </td>
+              <td class="small">
+                {s.is_active ? (
+                  <ul class="plain">
+                    {nextRuns(s.cron_expression, s.timezone, 3).map((d) => (
+                      <li key={d.getTime()}>{zonedTime(d.toISOString(), zoneFor(s.timezone))}</li>
+                    ))}
+                  </ul>
+                ) : (
+                  <span class="muted">paused — resume to run</span>
+                )}
+              </td>
+              <td class="hide-sm">
+                <Time iso={s.last_run_at} zone={zoneFor(s.timezone)} />
+                  <div class="muted small">{s.run_count === 1 ? "1 run" : `${s.run_count} runs`}</div>
+              </td>
+              <td class="row-actions">
+                {s.is_active ? (
+                  <Action run={() => post(`/schedules/${enc(s.id)}/pause`).then(list.reload)} done={`${s.name} paused`}>
+                    Pause
+                  </Action>
+                ) : (
+                  <Action kind="primary" run={() => post(`/schedules/${enc(s.id)}/resume`).then(list.reload)} done={`${s.name} resumed`}>
+                    Resume
+                  </Action>
+                )}
+                <Action run={() => post(`/schedules/${enc(s.id)}/trigger`).then(list.reload)} done={`${s.name} triggered`}>
+                  Run now
+                </Action>
+                <button class="btn" aria-expanded={open === s.id} onClick={() => setOpen(open === s.id ? undefined : s.id)}>
+                  History
+                </button>
+              </td>
+            </tr>,
+            open === s.id ? (
+              <tr key={`${s.id}-history`} class="expanded">
+                <td colSpan={6}>
+                  <ScheduleHistory id={s.id} zone={zoneFor(s.timezone)} />
+                </td>
+              </tr>
+            ) : null,
+          ])}
+          </Table>
+          )}
+        </Listing>
       </Card>
     </>
   );

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { get, post, enc } from "../lib/api";
 import { useLive } from "../lib/use-live";
-import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Time } from "../components/ui";
+import { Action, Card, Empty, Mono, PageHeader, Time, Table, Listing } from "../components/ui";
 import { Status } from "../components/status";
 
 const isDeliveryEvent = (e: { type: string }) => /^(delivery|webhook)\./.test(e.type) || e.type === "JobStatusChange";
@@ -16,100 +16,71 @@ export function Webhooks() {
     <>
       <PageHeader title="Outgoing webhooks" subtitle="Endpoints notified of your jobs' events, their deliveries, and the circuit breaker of each destination host." />
       <Card title="Endpoints">
-        <ErrorNote error={hooks.error} />
-        {!hooks.data ? (
-          <Loading />
-        ) : hooks.data.length === 0 ? (
+        <Listing live={hooks} empty={
           <Empty icon="webhooks" title="No webhook endpoints">
-            Add one with <code>POST /api/v1/outgoing-webhooks</code>: a <code>url</code> and the <code>events</code> to send (such as <code>job.completed</code>).
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="webhooks-table">
-              <thead>
-                <tr>
-                  <th>Name</th>
-                  <th>URL</th>
-                  <th>State</th>
-                  <th class="hide-sm">Events</th>
-                  <th class="num">Failures</th>
-                  <th>Last sent</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {hooks.data.map((h) => (
-                  <tr key={h.id} class={current?.id === h.id ? "selected" : ""}>
-                    <td>
-                      <button class="link" onClick={() => setSelected(h.id)} aria-pressed={current?.id === h.id}>
-                        {h.name}
-                      </button>
-                    </td>
-                    <td class="wrap">
-                      <Mono>{h.url}</Mono>
-                    </td>
-                    <td>
-                      <Status status={h.enabled ? "enabled" : "disabled"} />
-                    </td>
-                    <td class="hide-sm small">{h.events.join(", ")}</td>
-                    <td class={`num ${h.failure_count ? "tone-text-bad" : ""}`}>{h.failure_count}</td>
-                    <td>
-                      <Time iso={h.last_triggered_at} />
-                      {h.last_status && <span class="muted small"> · {h.last_status}</span>}
-                    </td>
-                    <td class="row-actions">
-                      <Action run={() => post(`/outgoing-webhooks/${enc(h.id)}/test`).then(hooks.reload)} done="Test event sent">
-                        Send test
-                      </Action>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+          Add one with <code>POST /api/v1/outgoing-webhooks</code>: a <code>url</code> and the <code>events</code> to send (such as <code>job.completed</code>).
+        </Empty>
+        }>
+          {(rows) => (
+          <Table columns={["Name", "URL", "State", { label: "Events", class: "hide-sm" }, { label: "Failures", class: "num" }, "Last sent", ""]} testId="webhooks-table">
+          {rows.map((h) => (
+            <tr key={h.id} class={current?.id === h.id ? "selected" : ""}>
+              <td>
+                <button class="link" onClick={() => setSelected(h.id)} aria-pressed={current?.id === h.id}>
+                  {h.name}
+                </button>
+              </td>
+              <td class="wrap">
+                <Mono>{h.url}</Mono>
+              </td>
+              <td>
+                <Status status={h.enabled ? "enabled" : "disabled"} />
+              </td>
+              <td class="hide-sm small">{h.events.join(", ")}</td>
+              <td class={`num ${h.failure_count ? "tone-text-bad" : ""}`}>{h.failure_count}</td>
+              <td>
+                <Time iso={h.last_triggered_at} />
+                {h.last_status && <span class="muted small"> · {h.last_status}</span>}
+              </td>
+              <td class="row-actions">
+                <Action run={() => post(`/outgoing-webhooks/${enc(h.id)}/test`).then(hooks.reload)} done="Test event sent">
+                  Send test
+                </Action>
+              </td>
+            </tr>
+          ))}
+          </Table>
+          )}
+        </Listing>
       </Card>
       <Card title="Destination hosts (circuit breakers)">
-        {!breakers.data ? (
-          <Loading />
-        ) : breakers.data.length === 0 ? (
+        <Listing live={breakers} empty={
           <Empty icon="completed" title="No destination has been called yet on this node">
-            Each host gets a breaker on its first delivery. It opens after repeated failures and lets one probe through after its cooldown.
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="breakers-table">
-              <thead>
-                <tr>
-                  <th>Host</th>
-                  <th>Breaker</th>
-                  <th class="num">Consecutive failures</th>
-                  <th class="num">In flight</th>
-                  <th>Retry at</th>
-                </tr>
-              </thead>
-              <tbody>
-                {breakers.data.map((b) => (
-                  <tr key={b.host}>
-                    <td>
-                      <Mono>{b.host}</Mono>
-                    </td>
-                    <td>
-                      <Status status={b.state} />
-                    </td>
-                    <td class="num">{b.consecutive_failures}</td>
-                    <td class="num">
-                      {b.in_flight} / {b.concurrency_limit}
-                    </td>
-                    <td>
-                      <Time iso={b.retry_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+          Each host gets a breaker on its first delivery. It opens after repeated failures and lets one probe through after its cooldown.
+        </Empty>
+        }>
+          {(rows) => (
+          <Table columns={["Host", "Breaker", { label: "Consecutive failures", class: "num" }, { label: "In flight", class: "num" }, "Retry at"]} testId="breakers-table">
+          {rows.map((b) => (
+            <tr key={b.host}>
+              <td>
+                <Mono>{b.host}</Mono>
+              </td>
+              <td>
+                <Status status={b.state} />
+              </td>
+              <td class="num">{b.consecutive_failures}</td>
+              <td class="num">
+                {b.in_flight} / {b.concurrency_limit}
+              </td>
+              <td>
+                <Time iso={b.retry_at} />
+              </td>
+            </tr>
+          ))}
+          </Table>
+          )}
+        </Listing>
       </Card>
       {current && <Deliveries hook={current} />}
     </>
@@ -120,53 +91,37 @@ function Deliveries({ hook }: { hook: any }) {
   const list = useLive(() => get<any[]>(`/outgoing-webhooks/${enc(hook.id)}/deliveries`), [hook.id], { match: isDeliveryEvent, settleMs: 1000 });
   return (
     <Card title={`Deliveries to ${hook.name}`}>
-      <ErrorNote error={list.error} />
-      {!list.data ? (
-        <Loading />
-      ) : list.data.length === 0 ? (
+      <Listing live={list} empty={
         <Empty icon="webhooks" title="Nothing delivered yet">
-          Deliveries appear when one of the subscribed events happens. “Send test” sends one now.
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Event</th>
-                <th>Status</th>
-                <th class="num">HTTP</th>
-                <th class="num">Attempts</th>
-                <th>Created</th>
-                <th class="hide-sm">Error</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.map((d) => (
-                <tr key={d.id}>
-                  <td>{d.event}</td>
-                  <td>
-                    <Status status={d.status} />
-                  </td>
-                  <td class={`num ${d.status_code >= 400 ? "tone-text-bad" : ""}`}>{d.status_code ?? "—"}</td>
-                  <td class="num">{d.attempts}</td>
-                  <td>
-                    <Time iso={d.created_at} />
-                  </td>
-                  <td class="hide-sm wrap small">{d.error ?? "—"}</td>
-                  <td class="row-actions">
-                    {d.status === "failed" && (
-                      <Action run={() => post(`/outgoing-webhooks/${enc(hook.id)}/deliveries/${enc(d.id)}/retry`).then(list.reload)} done="Delivery queued again">
-                        Retry
-                      </Action>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+        Deliveries appear when one of the subscribed events happens. “Send test” sends one now.
+      </Empty>
+      }>
+        {(rows) => (
+        <Table columns={["Event", "Status", { label: "HTTP", class: "num" }, { label: "Attempts", class: "num" }, "Created", { label: "Error", class: "hide-sm" }, ""]}>
+        {rows.map((d) => (
+          <tr key={d.id}>
+            <td>{d.event}</td>
+            <td>
+              <Status status={d.status} />
+            </td>
+            <td class={`num ${d.status_code >= 400 ? "tone-text-bad" : ""}`}>{d.status_code ?? "—"}</td>
+            <td class="num">{d.attempts}</td>
+            <td>
+              <Time iso={d.created_at} />
+            </td>
+            <td class="hide-sm wrap small">{d.error ?? "—"}</td>
+            <td class="row-actions">
+              {d.status === "failed" && (
+                <Action run={() => post(`/outgoing-webhooks/${enc(hook.id)}/deliveries/${enc(d.id)}/retry`).then(list.reload)} done="Delivery queued again">
+                  Retry
+                </Action>
+              )}
+            </td>
+          </tr>
+        ))}
+        </Table>
+        )}
+      </Listing>
     </Card>
   );
 }

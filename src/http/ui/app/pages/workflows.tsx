@@ -3,7 +3,7 @@ import { isJobEvent } from "../lib/live";
 import { useLive, type LiveData } from "../lib/use-live";
 import { href } from "../lib/router";
 import { shortId } from "../lib/format";
-import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Time } from "../components/ui";
+import { Action, Card, Empty, ErrorNote, Loading, Mono, PageHeader, Time, Table, Listing } from "../components/ui";
 import { Status } from "../components/status";
 import { Icon } from "../components/icons";
 import { WorkflowGraph } from "../components/dag";
@@ -14,55 +14,41 @@ export function Workflows() {
     <>
       <PageHeader title="Workflows" subtitle="Jobs with dependencies, run as a graph." />
       <Card>
-        <ErrorNote error={list.error} />
-        {!list.data ? (
-          <Loading />
-        ) : list.data.length === 0 ? (
+        <Listing live={list} empty={
           <Empty icon="workflows" title="No workflows yet">
-            Create one with <code>POST /api/v1/workflows</code>: a name and jobs that name each other in <code>depends_on</code>.
-          </Empty>
-        ) : (
-          <div class="table-wrap">
-            <table data-testid="workflows-table">
-              <thead>
-                <tr>
-                  <th>Workflow</th>
-                  <th>Status</th>
-                  <th>Progress</th>
-                  <th class="num">Failed</th>
-                  <th>Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.data.map((w) => (
-                  <tr key={w.id}>
-                    <td>
-                      <a href={href("workflows", w.id)}>{w.name}</a>
-                      <div class="muted small">
-                        <Mono>{shortId(w.id)}</Mono>
-                      </div>
-                    </td>
-                    <td>
-                      <Status status={w.status} />
-                    </td>
-                    <td>
-                      <span class="meter">
-                        <meter min={0} max={Math.max(1, w.total_jobs)} value={w.completed_jobs} />
-                        <span>
-                          {w.completed_jobs} / {w.total_jobs}
-                        </span>
-                      </span>
-                    </td>
-                    <td class="num">{w.failed_jobs}</td>
-                    <td>
-                      <Time iso={w.created_at} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+          Create one with <code>POST /api/v1/workflows</code>: a name and jobs that name each other in <code>depends_on</code>.
+        </Empty>
+        }>
+          {(rows) => (
+          <Table columns={["Workflow", "Status", "Progress", { label: "Failed", class: "num" }, "Created"]} testId="workflows-table">
+          {rows.map((w) => (
+            <tr key={w.id}>
+              <td>
+                <a href={href("workflows", w.id)}>{w.name}</a>
+                <div class="muted small">
+                  <Mono>{shortId(w.id)}</Mono>
+                </div>
+              </td>
+              <td>
+                <Status status={w.status} />
+              </td>
+              <td>
+                <span class="meter">
+                  <meter min={0} max={Math.max(1, w.total_jobs)} value={w.completed_jobs} />
+                  <span>
+                    {w.completed_jobs} / {w.total_jobs}
+                  </span>
+                </span>
+              </td>
+              <td class="num">{w.failed_jobs}</td>
+              <td>
+                <Time iso={w.created_at} />
+              </td>
+            </tr>
+          ))}
+          </Table>
+          )}
+        </Listing>
       </Card>
     </>
   );
@@ -113,36 +99,23 @@ export function WorkflowPage({ id }: { id: string }) {
             <WorkflowGraph nodes={w.jobs.map((j: any) => ({ id: j.id, key: j.key, status: j.status, depends_on: j.depends_on }))} />
           </Card>
           <Card title="Jobs">
-            <div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th>Key</th>
-                    <th>Job</th>
-                    <th>Status</th>
-                    <th>Depends on</th>
-                    <th class="num">Attempts</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {w.jobs.map((j: any) => (
-                    <tr key={j.id}>
-                      <td>{j.key ?? "—"}</td>
-                      <td>
-                        <a href={href("jobs", j.id)}>
-                          <Mono>{shortId(j.id)}</Mono>
-                        </a>
-                      </td>
-                      <td>
-                        <Status status={j.status} />
-                      </td>
-                      <td class="small">{j.depends_on.map((d: string) => w.jobs.find((x: any) => x.id === d)?.key ?? shortId(d)).join(", ") || "—"}</td>
-                      <td class="num">{j.attempt}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <Table columns={["Key", "Job", "Status", "Depends on", { label: "Attempts", class: "num" }]}>
+            {w.jobs.map((j: any) => (
+              <tr key={j.id}>
+                <td>{j.key ?? "—"}</td>
+                <td>
+                  <a href={href("jobs", j.id)}>
+                    <Mono>{shortId(j.id)}</Mono>
+                  </a>
+                </td>
+                <td>
+                  <Status status={j.status} />
+                </td>
+                <td class="small">{j.depends_on.map((d: string) => w.jobs.find((x: any) => x.id === d)?.key ?? shortId(d)).join(", ") || "—"}</td>
+                <td class="num">{j.attempt}</td>
+              </tr>
+            ))}
+            </Table>
           </Card>
         </>
       )}
