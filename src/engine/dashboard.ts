@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { canUseQueue } from "./context";
+import { canUseQueue, hasAllQueues } from "./context";
 import * as store from "../store/dashboard";
 import { tableExists } from "../store/usage";
 import { VERSION } from "../version";
@@ -43,4 +43,11 @@ export async function dashboard(e: Engine, p: Principal) {
     workers: { total: w.total, healthy: w.healthy, unhealthy: w.total - w.healthy },
     recent_activity: { jobs_created_1h: j.jobs_created_1h, jobs_completed_1h: j.jobs_completed_1h, jobs_failed_1h: j.jobs_failed_1h },
   };
+}
+
+/** Throughput of the caller's jobs per minute (enqueued / completed / failed attempts), for the dashboard's chart. */
+export async function throughput(e: Engine, p: Principal, minutes: number) {
+  const window = Math.min(180, Math.max(1, Math.trunc(minutes)));
+  const rows = await store.jobEventsPerMinute(e.db, p.orgId, window, hasAllQueues(p) ? null : p.queues);
+  return { minutes: rows.map((r) => ({ minute: new Date(r.minute).toISOString(), enqueued: r.enqueued, completed: r.completed, failed: r.failed })) };
 }

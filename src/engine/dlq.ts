@@ -1,11 +1,11 @@
 import type { Engine, Principal } from "./context";
 import { assertQueueAllowed, hasAllQueues, runAfterTransition, runBeforeCreate } from "./context";
 import * as store from "../store/jobs";
-import { listJobs } from "./jobs";
+import { listJobs, type JobListFilter } from "./jobs";
 import { badRequest, forbidden } from "../domain/errors";
 
 
-export async function listDeadLetters(e: Engine, p: Principal, f: { queue_name?: string; tag?: string; limit?: number; offset?: number }) {
+export async function listDeadLetters(e: Engine, p: Principal, f: Omit<JobListFilter, "status">) {
   return listJobs(e, p, f, "deadletter");
 }
 

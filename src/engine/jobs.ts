@@ -138,7 +138,18 @@ export async function getJob(e: Engine, p: Principal, id: string): Promise<any> 
   return job;
 }
 
-export async function listJobs(e: Engine, p: Principal, f: { queue_name?: string; status?: string; tag?: string; limit?: number; offset?: number }, onlyStatus?: string) {
+export interface JobListFilter {
+  queue_name?: string;
+  status?: string;
+  tag?: string;
+  created_after?: string;
+  created_before?: string;
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export async function listJobs(e: Engine, p: Principal, f: JobListFilter, onlyStatus?: string) {
   const scoped = !hasAllQueues(p);
   if (scoped && f.queue_name && !canUseQueue(p, f.queue_name)) return [];
   const rows = await store.listJobs(
@@ -148,6 +159,9 @@ export async function listJobs(e: Engine, p: Principal, f: { queue_name?: string
       queueName: f.queue_name,
       status: f.status && (STATUSES as readonly string[]).includes(f.status) ? f.status : undefined,
       tag: f.tag && /^[A-Za-z0-9_.\-]{1,64}$/.test(f.tag) ? f.tag : undefined,
+      createdAfter: f.created_after,
+      createdBefore: f.created_before,
+      search: f.search ? f.search.slice(0, 200) : undefined,
       limit: Math.min(100, Math.max(1, f.limit ?? 50)),
       offset: Math.max(0, f.offset ?? 0),
     },

@@ -40,3 +40,12 @@ export function intQuery(c: Context, name: string): number | undefined {
   if (raw === undefined || !/^-?\d{1,9}$/.test(raw.trim())) return undefined;
   return Number(raw.trim());
 }
+
+/** An RFC 3339 instant in a query parameter (a range filter): absent is undefined, anything unparsable a 400 naming it. */
+export function instantQuery(c: Context, name: string): string | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw.trim() === "") return undefined;
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(raw.trim()) ? Date.parse(raw.trim()) : NaN;
+  if (Number.isNaN(ms)) throw validationError([{ field: name, message: "must be an RFC 3339 date-time", code: "invalid_string" }]);
+  return new Date(ms).toISOString();
+}

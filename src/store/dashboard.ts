@@ -72,3 +72,28 @@ export async function activeJobGauges(q: Queryable) {
   );
   return { byQueue, oldestPendingSecs: age?.secs ?? 0 };
 }
+
+/**
+ * Job events per minute over the last `minutes` minutes, the current one included, oldest first and zero-filled:
+ * jobs enqueued, completed, and attempts that failed (retried, dead-lettered or lost to an expired lease).
+ * `queues` (exact names) narrows it to a scoped key's queues; null means all.
+ */
+export async function jobEventsPerMinute(q: Queryable, orgId: string, minutes: number, queues: string[] | null) {
+  return q.query<{ minute: Date; enqueued: number; completed: number; failed: number }>(
+    `WITH since AS (SELECT date_trunc('minute', now()) - ($2::int - 1) * interval '1 minute' AS t),
+     counted AS (
+       SELECT date_trunc('minute', created_at) AS minute,
+         count(*) FILTER (WHERE event = 'created')::int AS enqueued,
+         count(*) FILTER (WHERE event = 'completed')::int AS completed,
+         count(*) FILTER (WHERE event IN ('failed', 'deadlettered', 'lease_expired'))::int AS failed
+       FROM job_events
+       WHERE organization_id = $1 AND created_at >= (SELECT t FROM since) AND ($3::text[] IS NULL OR queue_name = ANY($3::text[]))
+       GROUP BY 1
+     )
+     SELECT m.minute, COALESCE(c.enqueued, 0) AS enqueued, COALESCE(c.completed, 0) AS completed, COALESCE(c.failed, 0) AS failed
+     FROM generate_series((SELECT t FROM since), date_trunc('minute', now()), interval '1 minute') AS m(minute)
+     LEFT JOIN counted c ON c.minute = m.minute
+     ORDER BY m.minute`,
+    [orgId, minutes, queues],
+  );
+}

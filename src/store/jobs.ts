@@ -116,6 +116,11 @@ export interface JobFilter {
   queueName?: string;
   status?: string;
   tag?: string;
+  /** created_at >= createdAfter and < createdBefore (RFC 3339). */
+  createdAfter?: string;
+  createdBefore?: string;
+  /** Text contained in the id or the idempotency key. */
+  search?: string;
   limit: number;
   offset: number;
 }
@@ -128,9 +133,12 @@ export async function listJobs(q: Queryable, orgId: string, f: JobFilter, onlySt
        AND ($2::text IS NULL OR queue_name = $2)
        AND ($3::text IS NULL OR status = $3)
        AND ($4::text IS NULL OR tags ? $4)
+       AND ($7::timestamptz IS NULL OR created_at >= $7)
+       AND ($8::timestamptz IS NULL OR created_at < $8)
+       AND ($9::text IS NULL OR strpos(id, $9) > 0 OR strpos(idempotency_key, $9) > 0)
      ORDER BY created_at DESC, seq DESC
      LIMIT $5 OFFSET $6`,
-    [orgId, f.queueName ?? null, onlyStatus ?? f.status ?? null, f.tag ?? null, f.limit, f.offset],
+    [orgId, f.queueName ?? null, onlyStatus ?? f.status ?? null, f.tag ?? null, f.limit, f.offset, f.createdAfter ?? null, f.createdBefore ?? null, f.search ?? null],
   );
 }
 

@@ -27,7 +27,7 @@ describe("the single binary (dist/spindle)", () => {
     return running;
   };
 
-  test("runs from a directory with no node_modules, serves /health, and keeps its data across a restart", async () => {
+  test("runs from a directory with no node_modules, serves /health and the web UI, and keeps its data across a restart", async () => {
     expect(existsSync(join(dir, "node_modules"))).toBe(false);
     expect(readdirSync(dir)).toEqual(["spindle"]);
 
@@ -42,6 +42,21 @@ describe("the single binary (dist/spindle)", () => {
     const health = await fetch(`${first.url}/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: "healthy", database: true });
+
+    // The web UI is inside the binary: the page and its bundle are served with nothing beside the executable.
+    const page = await fetch(`${first.url}/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    const html = await page.text();
+    const assets = html.match(/\/ui\/assets\/app-[a-z0-9]+\.(js|css)/g)!;
+    expect(assets).toHaveLength(2);
+    for (const path of assets) {
+      const asset = await fetch(`${first.url}${path}`);
+      expect(asset.status).toBe(200);
+      expect((await asset.text()).length).toBeGreaterThan(path.endsWith(".js") ? 20_000 : 2_000);
+    }
+    expect((await fetch(`${first.url}/ui`, { redirect: "manual" })).headers.get("location")).toBe("/");
+    expect(readdirSync(dir)).toEqual(["data", "spindle"]);
 
     const org = await new Client(first.url).post("/api/v1/organizations", { name: "Binary Org", slug: "binary-org" });
     expect(org.status).toBe(201);

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
-import { readBody, intQuery, pathId, textQuery } from "../body";
+import { readBody, instantQuery, intQuery, pathId, textQuery } from "../body";
 import * as jobs from "../../engine/jobs";
 import * as leases from "../../engine/leases";
 import * as dlq from "../../engine/dlq";
@@ -16,6 +16,9 @@ export function jobRoutes(engine: Engine) {
     queue_name: textQuery(c, "queue_name") ?? textQuery(c, "queue"),
     status: textQuery(c, "status"),
     tag: textQuery(c, "tag"),
+    created_after: instantQuery(c, "created_after"),
+    created_before: instantQuery(c, "created_before"),
+    search: textQuery(c, "search"),
     limit: intQuery(c, "limit"),
     offset: intQuery(c, "offset"),
   });
