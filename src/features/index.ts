@@ -6,6 +6,7 @@ import { schedulesFeature } from "./schedules";
 import { grpcFeature } from "../rpc/feature";
 import { webhooksFeature } from "../delivery/feature";
 import { realtimeFeature } from "./realtime";
+import { operationsFeature } from "./operations";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
@@ -19,4 +20,5 @@ export const FEATURES: Feature[] = [
   schedulesFeature,
   grpcFeature,
   webhooksFeature,
+  operationsFeature,
 ];
