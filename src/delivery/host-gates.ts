@@ -7,7 +7,8 @@
  * recovered endpoint's backlog drains at a paced rate instead of all at once. A failed probe opens it again for
  * a doubled cooldown (up to 32x).
  *
- * The limit is AIMD: a fast success (latency at most twice the host's best, or under FAST_FLOOR_MS) raises it by
+ * The limit is AIMD: a fast success (under SLOW_ANSWER_MS, and at most twice the host's best latency or under
+ * FAST_FLOOR_MS) raises it by
  * one below the slow-start threshold and by 1/limit above it, up to the cap; a slow success holds it; congestion
  * (429, 503, a timeout) halves it (once per DECREASE_SPACING_MS, so one burst of answers counts once) and sets
  * the threshold there. A Retry-After pauses the host until then and resumes it with one request at a time.
@@ -40,6 +41,8 @@ export interface AttemptSignal {
 }
 
 const FAST_FLOOR_MS = 250;
+/** A success slower than this never earns a host more concurrency: a slow endpoint keeps few of the node's slots. */
+const SLOW_ANSWER_MS = 1000;
 const DECREASE_SPACING_MS = 500;
 
 interface Gate {
@@ -175,7 +178,8 @@ export class HostGates {
     const max = this.policy.maxPerHost;
     if (healthy) {
       if (signal.latencyMs !== undefined) g.bestLatencyMs = Math.min(g.bestLatencyMs ?? signal.latencyMs, signal.latencyMs);
-      const fast = signal.latencyMs === undefined || signal.latencyMs <= Math.max(FAST_FLOOR_MS, 2 * (g.bestLatencyMs ?? 0));
+      const latency = signal.latencyMs;
+      const fast = latency === undefined || (latency < SLOW_ANSWER_MS && latency <= Math.max(FAST_FLOOR_MS, 2 * (g.bestLatencyMs ?? 0)));
       if (!fast || g.state !== "closed" || g.limit >= max) return;
       g.limit = Math.min(max, g.limit + (g.limit < g.slowStartThreshold ? 1 : 1 / g.limit));
       if (g.limit >= max) this.onChange(this.view(g), [...g.orgs], "limit");
