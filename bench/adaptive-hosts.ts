@@ -5,6 +5,7 @@
 import { loadConfig } from "../src/config";
 import { startServer } from "../src/server";
 import { freshDatabase, type DbKind } from "../tests/helpers/databases";
+import { jsonLinesChild } from "./json-lines-child";
 
 const N = Number(process.env.ADAPTIVE_N ?? 2000);
 const KIND = (process.env.DB ?? "postgres") as DbKind;
@@ -12,24 +13,8 @@ const C = 32;
 const wall = () => performance.timeOrigin + performance.now();
 const healthyJobs = Array.from({ length: N }, (_, k) => k).filter((k) => k % 100 < 98).length;
 
-function receivers(mode: string) {
-  const proc = Bun.spawn(["bun", new URL("./adaptive-receivers.ts", import.meta.url).pathname, mode, String(healthyJobs)], { stdout: "pipe", stderr: "inherit" });
-  const lines: any[] = [];
-  const waiters: [(m: any) => boolean, (m: any) => void][] = [];
-  (async () => {
-    let buf = "";
-    for await (const chunk of proc.stdout as any as AsyncIterable<Uint8Array>) {
-      buf += new TextDecoder().decode(chunk);
-      for (let nl; (nl = buf.indexOf("\n")) >= 0; buf = buf.slice(nl + 1)) {
-        const msg = JSON.parse(buf.slice(0, nl));
-        lines.push(msg);
-        for (const [pred, resolve] of waiters.splice(0)) (pred(msg) ? resolve(msg) : waiters.push([pred, resolve]));
-      }
-    }
-  })();
-  const next = (pred: (m: any) => boolean) => new Promise<any>((resolve) => (lines.find(pred) ? resolve(lines.find(pred)) : waiters.push([pred, resolve])));
-  return { proc, next };
-}
+const receivers = (mode: string) =>
+  jsonLinesChild(["bun", new URL("./adaptive-receivers.ts", import.meta.url).pathname, mode, String(healthyJobs)]);
 
 async function run(mode: "baseline" | "mixed") {
   const rcv = receivers(mode);
