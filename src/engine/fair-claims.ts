@@ -11,18 +11,21 @@ import type { Queryable } from "../db/types";
 const CONFIG_TTL_MS = 2000;
 /** Keys one claim walks and locks at most: enough for a full batch to interleave, bounded for many tenants. */
 const keysPerClaim = (limit: number) => Math.min(256, limit * 2 + 8);
-/** Keyless jobs keyed per claim that found less than it asked for. */
+/** Keyless jobs keyed per straggler pass, and how often a node makes one per queue (it scans the waiting jobs). */
 const ASSIGN_BATCH = 1000;
+const ASSIGN_EVERY_MS = 5000;
 
 interface NodeState {
   configs: Map<string, { fairness: FairnessSettings | null; readAt: number }>;
   /** The last key each queue's claims reached on this node: the next claim starts after it (round robin). */
   cursors: Map<string, string>;
+  /** When this node last looked for keyless jobs of each queue. */
+  assignedAt: Map<string, number>;
 }
 const nodes = new WeakMap<Engine, NodeState>();
 const stateOf = (e: Engine) => {
   let s = nodes.get(e);
-  if (!s) nodes.set(e, (s = { configs: new Map(), cursors: new Map() }));
+  if (!s) nodes.set(e, (s = { configs: new Map(), cursors: new Map(), assignedAt: new Map() }));
   return s;
 };
 const queueKey = (orgId: string, queueName: string) => `${orgId}\u001f${queueName}`;
@@ -58,12 +61,17 @@ export const assignKeys = (tx: Queryable, orgId: string, queueName: string, f: F
 
 /**
  * A fair claim: lock a window of keys (starting after this node's cursor, skipping keys other claimers hold),
- * then take jobs from them round robin within each key's cap. A claim that comes back short first keys any
- * keyless jobs of the queue and tries once more.
+ * then take jobs from them round robin within each key's cap. A claim that comes back short keys any keyless
+ * jobs of the queue (created while fairness was being turned on) and tries once more, at most every
+ * ASSIGN_EVERY_MS per queue and node.
  */
 export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<any[]> {
   const rows = await claimRound(e, p, r, f);
   if (rows.length >= r.limit) return rows;
+  const { assignedAt } = stateOf(e);
+  const key = queueKey(p.orgId, r.queueName);
+  if (Date.now() - (assignedAt.get(key) ?? 0) < ASSIGN_EVERY_MS) return rows;
+  assignedAt.set(key, Date.now());
   const keyed = await e.db.transaction((tx) => assignKeys(tx, p.orgId, r.queueName, f, ASSIGN_BATCH));
   if (keyed === 0) return rows;
   return [...rows, ...(await claimRound(e, p, { ...r, limit: r.limit - rows.length }, f))];
