@@ -7,6 +7,7 @@ import { loadConfig } from "../src/config";
 import { startServer } from "../src/server";
 import { freshDatabase, type DbKind } from "../tests/helpers/databases";
 import { profiledDb } from "./db-profile";
+import { jsonLinesChild } from "./json-lines-child";
 
 const N = Number(process.env.WEBHOOK_N ?? 5000);
 const C = 32;
@@ -14,33 +15,10 @@ const KIND = (process.env.DB ?? "postgres") as DbKind;
 const RECEIVER = process.env.RECEIVER ?? "/work/shared/bench/peers/receiver.mjs";
 const wall = () => performance.timeOrigin + performance.now();
 
-/** A child process speaking one JSON object per stdout line; `next(pred)` resolves with the first match. */
 function child(cmd: string[]) {
-  const proc = Bun.spawn(cmd, { stdout: "pipe", stderr: "inherit" });
-  children.push(proc);
-  const lines: any[] = [];
-  const waiters: [(m: any) => boolean, (m: any) => void][] = [];
-  (async () => {
-    let buf = "";
-    for await (const chunk of proc.stdout as any as AsyncIterable<Uint8Array>) {
-      buf += new TextDecoder().decode(chunk);
-      let nl;
-      while ((nl = buf.indexOf("\n")) >= 0) {
-        const msg = JSON.parse(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        lines.push(msg);
-        for (const [pred, resolve] of waiters.splice(0)) (pred(msg) ? resolve(msg) : waiters.push([pred, resolve]));
-      }
-    }
-  })();
-  return {
-    proc,
-    next: (pred: (m: any) => boolean) => new Promise<any>((resolve) => {
-      const hit = lines.find(pred);
-      if (hit) resolve(hit);
-      else waiters.push([pred, resolve]);
-    }),
-  };
+  const c = jsonLinesChild(cmd);
+  children.push(c.proc);
+  return c;
 }
 
 async function withServer<T>(hostCap: number, fn: (api: (path: string, body?: unknown) => Promise<any>) => Promise<T>): Promise<T> {

@@ -14,6 +14,12 @@ import m0005 from "../../migrations/0005_webhooks.sql" with { type: "text" };
 import m0006 from "../../migrations/0006_realtime.sql" with { type: "text" };
 // @ts-ignore
 import m0007 from "../../migrations/0007_completion_webhooks.sql" with { type: "text" };
+// @ts-ignore
+import m0008 from "../../migrations/0008_operations.sql" with { type: "text" };
+// @ts-ignore
+import m0009 from "../../migrations/0009_schedule_policies.sql" with { type: "text" };
+// @ts-ignore
+import m0010 from "../../migrations/0010_fair_claiming.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
@@ -23,4 +29,7 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 5, name: "0005_webhooks", sql: m0005 },
   { version: 6, name: "0006_realtime", sql: m0006 },
   { version: 7, name: "0007_completion_webhooks", sql: m0007 },
+  { version: 8, name: "0008_operations", sql: m0008 },
+  { version: 9, name: "0009_schedule_policies", sql: m0009 },
+  { version: 10, name: "0010_fair_claiming", sql: m0010 },
 ];

@@ -9,6 +9,8 @@ import { usageCounters } from "../engine/quotas";
 import { countEnabledWebhooks } from "../store/outgoing-webhooks";
 import { JobDeliveryDispatcher } from "./job-dispatcher";
 import { NotificationDispatcher } from "./notification-dispatcher";
+import { hostGateFamilies } from "./host-metrics";
+import { metricsOf } from "../metrics/server-metrics";
 
 /**
  * Webhooks (docs/webhooks.md): outgoing event notifications (outbox rows written in the event's transaction),
@@ -28,6 +30,7 @@ export const webhooksFeature: Feature = {
     engine.hooks.validateCreate.push(validateCompletionWebhooks(engine));
     if (!engine.config.runLoops) return;
     const rt = deliveryRuntime(engine);
+    metricsOf(engine).addSource(hostGateFamilies(rt.gates));
     const running = [new NotificationDispatcher(engine, rt).run(), new JobDeliveryDispatcher(engine, rt).run()];
     return async () => {
       rt.stopping.abort();

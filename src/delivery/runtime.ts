@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import type { Engine, Principal } from "../engine/context";
 import { emitEvent } from "../engine/context";
-import { HostGates } from "./host-gates";
+import { HostGates, type AttemptSignal } from "./host-gates";
 import type { Resolver } from "./target";
 import { attemptHttp, isDestinationFailure, type AttemptOutcome, type HttpRequestSpec } from "./http-attempt";
 
@@ -21,11 +21,13 @@ export class DeliveryRuntime {
   constructor(readonly engine: Engine) {
     const w = engine.config.webhooks;
     this.gates = new HostGates(
-      { maxPerHost: w.hostConcurrency, failureThreshold: w.breakerFailures, cooldownMs: w.breakerCooldownMs },
-      (gate, orgs) => {
+      // Every host starts at one request at a time and earns its concurrency with fast answers (slow start).
+      { maxPerHost: w.hostConcurrency, failureThreshold: w.breakerFailures, cooldownMs: w.breakerCooldownMs, initialLimit: 1 },
+      (gate, orgs, kind) => {
+        const type = kind === "circuit" ? "delivery.circuit_changed" : "delivery.host_limit_changed";
         for (const orgId of orgs) {
           engine.db
-            .transaction((tx) => emitEvent(engine, tx, { type: "delivery.circuit_changed", orgId, data: { ...gate } }))
+            .transaction((tx) => emitEvent(engine, tx, { type, orgId, data: { ...gate } }))
             .catch(() => {});
         }
       },
@@ -131,10 +133,17 @@ export async function sendThroughGate(rt: DeliveryRuntime, url: string, orgId: s
   try {
     outcome = await attemptHttp(await build(), rt.engine.config.mode, rt.resolve, stop);
   } finally {
-    rt.gates.release(host, outcome && outcome.errorClass !== "blocked" && !stop.aborted ? !isDestinationFailure(outcome) : null);
+    const judged = outcome && outcome.errorClass !== "blocked" && !stop.aborted;
+    rt.gates.release(host, judged ? !isDestinationFailure(outcome!) : null, judged ? attemptSignal(outcome!) : {});
   }
   if (stop.aborted && !outcome.ok) return { kind: "interrupted" };
   return { kind: "sent", outcome };
+}
+
+/** What an answer says about the host's load: 429, 503 and timeouts are congestion; Retry-After is a pause. */
+function attemptSignal(o: AttemptOutcome): AttemptSignal {
+  const congested = o.errorClass === "timeout" || o.status === 429 || o.status === 503;
+  return { congested, latencyMs: o.latencyMs, retryAfterMs: congested && o.retryAfterSecs ? o.retryAfterSecs * 1000 : null };
 }
 
 const runtimes = new WeakMap<Engine, DeliveryRuntime>();

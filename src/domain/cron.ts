@@ -57,3 +57,32 @@ export function cronProblem(expression: string): string | null {
 export function nextRunAfter(expression: string, zone: string, after: Date): Date | null {
   return cronFor(expression, zone).nextRun(after) ?? null;
 }
+
+export type CatchUp = "skip" | "latest" | "all";
+
+/** The most ticks one pass fires for `catch_up: all` (a long window of a per-second schedule stays bounded). */
+export const MAX_CATCH_UP_FIRES = 1000;
+
+/**
+ * The ticks a due schedule fires now, oldest first, given its first unfired planned tick and the database's now.
+ * A tick is on time when it is at most `graceMs` old. `skip`: only an on-time tick (the newest due one);
+ * `latest`: one fire for everything missed, keyed by the planned tick (the contract's one catch-up fire);
+ * `all`: every due tick within the window (the oldest MAX_CATCH_UP_FIRES of them), and always an on-time one.
+ */
+export function ticksToFire(
+  expression: string,
+  zone: string,
+  planned: Date,
+  now: Date,
+  policy: { catchUp: CatchUp; windowSecs: number; graceMs: number },
+): Date[] {
+  if (+planned > +now) return [];
+  if (policy.catchUp === "latest") return [planned];
+  const lookbackMs = policy.catchUp === "all" ? Math.max(policy.windowSecs * 1000, policy.graceMs) : policy.graceMs;
+  const from = new Date(Math.max(+planned, +now - lookbackMs));
+  const ticks: Date[] = [];
+  // `from` itself is a candidate: it is the planned tick or a window edge that may sit on a tick.
+  const cap = policy.catchUp === "skip" ? Number.MAX_SAFE_INTEGER : MAX_CATCH_UP_FIRES;
+  for (let t = nextRunAfter(expression, zone, new Date(+from - 1)); t && +t <= +now && ticks.length < cap; t = nextRunAfter(expression, zone, t)) ticks.push(t);
+  return policy.catchUp === "skip" ? ticks.slice(-1) : ticks;
+}

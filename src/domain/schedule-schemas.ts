@@ -21,6 +21,12 @@ const name = z.string({ error: "name is required" }).min(1, "name must be 1-255 
 const description = z.string().max(1000, "description must be at most 1000 characters");
 const JSON_FIELD_MAX = 65_536;
 
+/** Spindle's missed-run, overlap and jitter policies (docs/schedules.md). */
+const catchUp = z.enum(["skip", "latest", "all"], { error: "catch_up must be one of skip, latest, all" });
+const catchUpWindowSecs = intIn(1, 604_800, "catch_up_window_secs");
+const overlap = z.enum(["allow", "skip", "cancel_previous"], { error: "overlap must be one of allow, skip, cancel_previous" });
+const jitterSecs = intIn(0, 3600, "jitter_secs");
+
 export const createScheduleSchema = z.object({
   name,
   description: description.nullish(),
@@ -33,6 +39,10 @@ export const createScheduleSchema = z.object({
   timeout_seconds: intIn(1, 86400, "timeout_seconds").nullish(),
   tags: optionalJson("tags", JSON_FIELD_MAX),
   metadata: optionalJson("metadata", JSON_FIELD_MAX),
+  catch_up: catchUp.nullish(),
+  catch_up_window_secs: catchUpWindowSecs.nullish(),
+  overlap: overlap.nullish(),
+  jitter_secs: jitterSecs.nullish(),
 });
 export type CreateScheduleInput = z.infer<typeof createScheduleSchema>;
 
@@ -50,5 +60,9 @@ export const updateScheduleSchema = z.object({
   is_active: z.boolean({ error: "is_active must be a boolean" }).nullish(),
   tags: optionalJson("tags", JSON_FIELD_MAX),
   metadata: optionalJson("metadata", JSON_FIELD_MAX),
+  catch_up: catchUp.nullish(),
+  catch_up_window_secs: catchUpWindowSecs.nullish(),
+  overlap: overlap.nullish(),
+  jitter_secs: jitterSecs.nullish(),
 });
 export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>;

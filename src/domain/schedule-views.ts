@@ -22,6 +22,11 @@ export function scheduleView(s: any) {
     metadata: s.metadata ?? null,
     created_at: iso(s.created_at),
     updated_at: iso(s.updated_at),
+    // Spindle's own policies (docs/schedules.md).
+    catch_up: s.catch_up,
+    catch_up_window_secs: s.catch_up_window_secs,
+    overlap: s.overlap,
+    jitter_secs: s.jitter_secs,
   };
 }
 

@@ -5,6 +5,7 @@ import type { Queryable } from "../db/types";
 import { AppError, notFound } from "../domain/errors";
 import { decideFailure } from "../domain/backoff";
 import { waitForJobSignal } from "../bus/job-signals";
+import { claimFairly, fairnessOf } from "./fair-claims";
 
 export interface ClaimRequest {
   queueName: string;
@@ -16,6 +17,9 @@ export interface ClaimRequest {
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
 export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<any[]> {
   assertQueueAllowed(p, r.queueName);
+  // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
+  const fairness = await fairnessOf(e, p.orgId, r.queueName);
+  if (fairness) return claimFairly(e, p, r, fairness);
   return e.db.transaction(async (tx) => {
     const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     await runAfterTransition(e, tx, "claimed", rows);

@@ -5,6 +5,8 @@ import { badRequest, conflict, notFound } from "../domain/errors";
 import { isValidQueueName } from "../domain/validate";
 import { countByStatus } from "../store/jobs";
 import { countActiveWorkers } from "../store/workers";
+import { assignKeys, checkFairnessSettings, forgetFairness } from "./fair-claims";
+import type { FairnessSettings } from "../domain/fairness";
 
 const defaults = (e: Engine) => ({ maxRetries: e.config.defaultMaxRetries, timeoutSecs: e.config.defaultTimeoutSecs });
 
@@ -35,13 +37,21 @@ export async function configureQueue(
   c: { max_retries?: number; default_timeout?: number; rate_limit?: number | null; enabled?: boolean; settings?: Record<string, unknown> },
 ) {
   checkName(p, name);
-  return store.upsertQueueConfig(
-    e.db,
-    p.orgId,
-    name,
-    { maxRetries: c.max_retries, defaultTimeout: c.default_timeout, rateLimit: c.rate_limit, enabled: c.enabled, settingsMerge: c.settings },
-    defaults(e),
-  );
+  checkFairnessSettings(c.settings);
+  const row = await e.db.transaction(async (tx) => {
+    const updated = await store.upsertQueueConfig(
+      tx,
+      p.orgId,
+      name,
+      { maxRetries: c.max_retries, defaultTimeout: c.default_timeout, rateLimit: c.rate_limit, enabled: c.enabled, settingsMerge: c.settings },
+      defaults(e),
+    );
+    // Fairness turned on: the jobs already waiting get their keys in the same transaction.
+    if (c.settings?.fairness) await assignKeys(tx, p.orgId, name, c.settings.fairness as FairnessSettings);
+    return updated;
+  });
+  forgetFairness(e, p.orgId, name);
+  return row;
 }
 
 export async function pauseQueue(e: Engine, p: Principal, name: string, reason: string | null) {

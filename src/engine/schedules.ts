@@ -1,9 +1,10 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, emitEvent } from "./context";
+import { assertQueueAllowed, emitEvent, runAfterTransition } from "./context";
 import type { Queryable } from "../db/types";
 import * as store from "../store/schedules";
 import { assertPayloadFits, insertJobsInTransaction } from "./jobs";
-import { nextRunAfter } from "../domain/cron";
+import { cancelJob } from "../store/jobs";
+import { nextRunAfter, ticksToFire, type CatchUp } from "../domain/cron";
 import { AppError, notFound } from "../domain/errors";
 import type { CreateScheduleInput, UpdateScheduleInput } from "../domain/schedule-schemas";
 
@@ -35,6 +36,10 @@ export async function createSchedule(e: Engine, p: Principal, input: CreateSched
     nextRunAt: planNext(input.cron_expression, timezone, now),
     tags: input.tags ?? null,
     metadata: input.metadata ?? null,
+    catchUp: input.catch_up ?? "latest",
+    catchUpWindowSecs: input.catch_up_window_secs ?? 3600,
+    overlap: input.overlap ?? "allow",
+    jitterSecs: input.jitter_secs ?? 0,
   });
 }
 
@@ -76,6 +81,10 @@ export async function updateSchedule(e: Engine, p: Principal, id: string, input:
       nextRunAt: replan ? planNext(cronExpression, timezone, await store.dbNow(tx)) : old.next_run_at,
       tags: input.tags ?? old.tags,
       metadata: input.metadata ?? old.metadata,
+      catchUp: input.catch_up ?? old.catch_up,
+      catchUpWindowSecs: input.catch_up_window_secs ?? old.catch_up_window_secs,
+      overlap: input.overlap ?? old.overlap,
+      jitterSecs: input.jitter_secs ?? old.jitter_secs,
     });
   });
 }
@@ -92,14 +101,37 @@ export async function scheduleHistory(e: Engine, p: Principal, id: string, limit
   return store.runHistory(e.db, id, Math.min(500, Math.max(1, limit ?? 50)));
 }
 
-/** Creates the schedule's job through the common create path, records the run and announces it. */
-async function fire(e: Engine, tx: Queryable, s: any, tick: Date | null, nextRunAt: Date | null | undefined): Promise<string | null> {
+/**
+ * The overlap policy before a cron fire: `skip` records the tick as skipped while an earlier run's job is pending
+ * or processing; `cancel_previous` cancels earlier runs' jobs that have not started (a processing job keeps its
+ * lease: Spindle never takes a job from a worker). Returns false when the tick must not create a job.
+ */
+async function overlapAllows(e: Engine, tx: Queryable, s: any, tick: Date): Promise<boolean> {
+  if (s.overlap === "allow") return true;
+  const unfinished = await store.unfinishedRunJobs(tx, s.id);
+  if (unfinished.length === 0) return true;
+  if (s.overlap === "skip") {
+    await store.insertRun(tx, { id: crypto.randomUUID(), scheduleId: s.id, orgId: s.organization_id, tick, jobId: null, status: "skipped", error: "previous run still pending or processing" });
+    return false;
+  }
+  for (const job of unfinished.filter((j) => j.status !== "processing")) {
+    const row = await cancelJob(tx, job.organization_id, job.id);
+    if (row) await runAfterTransition(e, tx, "cancelled", [row]);
+  }
+  return true;
+}
+
+/**
+ * Creates the schedule's job for one tick (null: a manual trigger) through the common create path, records the
+ * run and announces it. Returns the job id, or null when the tick was already fired elsewhere or the overlap
+ * policy passed over it. With jitter_secs the job becomes claimable up to that many seconds after `now`.
+ */
+async function fire(e: Engine, tx: Queryable, s: any, tick: Date | null, now: Date): Promise<string | null> {
+  if (tick && !(await overlapAllows(e, tx, s, tick))) return null;
   const jobId = crypto.randomUUID();
   const first = await store.insertRun(tx, { id: crypto.randomUUID(), scheduleId: s.id, orgId: s.organization_id, tick, jobId, status: "completed", error: null });
-  if (!first) {
-    await store.recordFire(tx, s.id, false, nextRunAt);
-    return null;
-  }
+  if (!first) return null;
+  const jitterMs = tick && s.jitter_secs > 0 ? Math.random() * s.jitter_secs * 1000 : 0;
   await insertJobsInTransaction(e, tx, s.organization_id, [
     {
       id: jobId,
@@ -108,7 +140,7 @@ async function fire(e: Engine, tx: Queryable, s: any, tick: Date | null, nextRun
       priority: s.priority,
       maxRetries: s.max_retries,
       timeoutSeconds: s.timeout_seconds,
-      scheduledAt: null,
+      scheduledAt: jitterMs > 0 ? new Date(+now + jitterMs) : null,
       expiresAt: null,
       idempotencyKey: null,
       tags: s.tags,
@@ -116,7 +148,6 @@ async function fire(e: Engine, tx: Queryable, s: any, tick: Date | null, nextRun
       completionWebhook: null,
     },
   ]);
-  await store.recordFire(tx, s.id, true, nextRunAt);
   await emitEvent(e, tx, { type: "schedule.triggered", orgId: s.organization_id, data: { schedule_id: s.id, job_id: jobId, queue_name: s.queue_name } });
   return jobId;
 }
@@ -127,9 +158,23 @@ export async function triggerSchedule(e: Engine, p: Principal, id: string) {
     const s = await store.getSchedule(tx, p.orgId, id, true);
     if (!s) throw notFound("Schedule not found");
     assertQueueAllowed(p, s.queue_name);
-    const jobId = await fire(e, tx, s, null, undefined);
-    return { job_id: jobId!, triggered_at: await store.dbNow(tx) };
+    const now = await store.dbNow(tx);
+    const jobId = await fire(e, tx, s, null, now);
+    await store.recordFire(tx, s.id, 1, undefined);
+    return { job_id: jobId!, triggered_at: now };
   });
+}
+
+/** A tick at most this late is on time; an older one was missed (the server was down or paused across it). */
+const graceMs = (e: Engine) => Math.max(1000, 2 * e.config.schedulerIntervalMs);
+
+function missedTicksToFire(e: Engine, s: any, planned: Date, now: Date): Date[] {
+  const policy = { catchUp: s.catch_up as CatchUp, windowSecs: s.catch_up_window_secs, graceMs: graceMs(e) };
+  try {
+    return ticksToFire(s.cron_expression, s.timezone, planned, now, policy);
+  } catch {
+    return ticksToFire(s.cron_expression, "UTC", planned, now, policy);
+  }
 }
 
 /** Thrown out of a fire's transaction so that it rolls back before the refusal is recorded on its own. */
@@ -140,9 +185,9 @@ class RefusedFire extends Error {
 }
 
 /**
- * One due schedule fired in its own transaction: the tick fired is the planned one (so a late node still
- * claims the same unique key), and the next plan is the first fire after now — after downtime that is one
- * catch-up fire, not a burst. Returns false when nothing was due.
+ * One due schedule fired in its own transaction. Which missed ticks fire is the schedule's catch_up policy
+ * (ticksToFire); each fired tick claims its own unique (schedule, tick) key, so however many nodes race, a tick
+ * makes one job. The next plan is the first fire after now. Returns false when nothing was due.
  */
 async function fireOneDue(e: Engine): Promise<boolean> {
   try {
@@ -150,9 +195,12 @@ async function fireOneDue(e: Engine): Promise<boolean> {
       const s = await store.lockDueSchedule(tx);
       if (!s) return false;
       const tick = new Date(s.next_run_at);
-      const next = planNext(s.cron_expression, s.timezone, new Date(s.db_now));
+      const now = new Date(s.db_now);
+      const next = planNext(s.cron_expression, s.timezone, now);
       try {
-        await fire(e, tx, s, tick, next);
+        let fired = 0;
+        for (const t of missedTicksToFire(e, s, tick, now)) if (await fire(e, tx, s, t, now)) fired++;
+        await store.recordFire(tx, s.id, fired, next);
       } catch (err) {
         if (err instanceof AppError) throw new RefusedFire(s, tick, next, err);
         throw err;
@@ -172,7 +220,7 @@ async function recordRefusedFire(e: Engine, r: RefusedFire): Promise<void> {
     const s = await store.getSchedule(tx, r.schedule.organization_id, r.schedule.id, true);
     if (!s || !s.next_run_at || +new Date(s.next_run_at) !== +r.tick) return;
     await store.insertRun(tx, { id: crypto.randomUUID(), scheduleId: s.id, orgId: s.organization_id, tick: r.tick, jobId: null, status: "failed", error: r.reason.message });
-    await store.recordFire(tx, s.id, false, r.nextRunAt);
+    await store.recordFire(tx, s.id, 0, r.nextRunAt);
   });
   if (!e.config.quiet) console.warn(`[scheduler] schedule ${r.schedule.id} did not fire: ${r.reason.message}`);
 }

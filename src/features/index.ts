@@ -7,6 +7,7 @@ import { grpcFeature } from "../rpc/feature";
 import { webhooksFeature } from "../delivery/feature";
 import { realtimeFeature } from "./realtime";
 import { webUiFeature } from "./web-ui";
+import { operationsFeature } from "./operations";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
@@ -20,5 +21,6 @@ export const FEATURES: Feature[] = [
   schedulesFeature,
   grpcFeature,
   webhooksFeature,
+  operationsFeature,
   webUiFeature,
 ];

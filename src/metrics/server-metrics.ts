@@ -1,5 +1,5 @@
 import type { Engine, JobEvent } from "../engine/context";
-import { Counter, Gauge, Histogram, renderFamilies } from "./registry";
+import { Counter, Gauge, Histogram, renderFamilies, type Family } from "./registry";
 import { activeJobGauges, workerHealth } from "../store/dashboard";
 import { tableExists } from "../store/usage";
 
@@ -36,6 +36,12 @@ export class ServerMetrics {
   readonly processCpu = new Gauge("process_cpu_seconds_total", "User and system CPU time spent");
 
   private gaugesAt = 0;
+  /** Series a feature reports itself (delivery hosts), read at each scrape. */
+  private sources: (() => Family[])[] = [];
+
+  addSource(source: () => Family[]): void {
+    this.sources.push(source);
+  }
 
   constructor(private engine: Engine) {
     this.processStart.set(Math.floor(engine.startedAt.getTime() / 1000));
@@ -93,6 +99,7 @@ export class ServerMetrics {
       this.enqueued, this.completed, this.failed, this.retried, this.deadlettered, this.pending, this.processing, this.duration,
       this.maxAge, this.requests, this.requestDuration, this.workersActive, this.workersHealthy, this.dbConnections, this.redisOps,
       this.queueTransitions, this.queueJobs, this.httpByStatus, this.processStart, this.processMemory, this.processCpu,
+      ...this.sources.flatMap((source) => source()),
     ]);
   }
 }

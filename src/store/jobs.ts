@@ -36,6 +36,10 @@ export interface NewJob {
   dependenciesMet?: boolean | null;
 }
 
+/** A fair queue's key for a job being inserted (input row `i`, config `qc`); NULL in every other queue. */
+const FAIRNESS_KEY_OF_NEW_JOB = `CASE WHEN jsonb_typeof(qc.settings -> 'fairness') = 'object'
+  THEN COALESCE(i.payload::jsonb ->> (qc.settings -> 'fairness' ->> 'key_field'), $1) END`;
+
 const ts = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
@@ -60,13 +64,14 @@ export async function insertJobs(
      ), changed AS (
        INSERT INTO jobs (id, organization_id, queue_name, status, payload, priority, max_retries, timeout_seconds, scheduled_at,
                          expires_at, idempotency_key, tags, parent_job_id, completion_webhook, workflow_id, dependency_mode, dependencies_met,
-                         completion_webhook_secret)
+                         completion_webhook_secret, fairness_key)
        SELECT i.id, $1, i.queue_name,
               CASE WHEN i.scheduled_at > now() THEN 'scheduled' ELSE 'pending' END,
               i.payload::jsonb, i.priority,
               COALESCE(i.max_retries, qc.max_retries, $17), COALESCE(i.timeout_seconds, qc.default_timeout, $18),
               i.scheduled_at, i.expires_at, i.idempotency_key, i.tags::jsonb, i.parent_job_id, i.completion_webhook,
-              i.workflow_id, i.dependency_mode, i.dependencies_met::bool, i.completion_webhook_secret
+              i.workflow_id, i.dependency_mode, i.dependencies_met::bool, i.completion_webhook_secret,
+              ${FAIRNESS_KEY_OF_NEW_JOB}
        FROM input i LEFT JOIN queue_config qc ON qc.organization_id = $1 AND qc.queue_name = i.queue_name
        ORDER BY i.ord
        ON CONFLICT (organization_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING

@@ -1,7 +1,8 @@
 import type { Queryable } from "../db/types";
 
 const SCHEDULE_COLUMNS = `id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
-  max_retries, timeout_seconds, is_active, last_run_at, next_run_at, run_count, tags, metadata, created_at, updated_at`;
+  max_retries, timeout_seconds, is_active, last_run_at, next_run_at, run_count, tags, metadata, created_at, updated_at,
+  catch_up, catch_up_window_secs, overlap, jitter_secs`;
 const RUN_COLUMNS = `id, schedule_id, organization_id, tick, job_id, status, error_message, started_at, completed_at`;
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
@@ -22,6 +23,10 @@ export interface ScheduleFields {
   nextRunAt: Date | null;
   tags: unknown;
   metadata: unknown;
+  catchUp: string;
+  catchUpWindowSecs: number;
+  overlap: string;
+  jitterSecs: number;
 }
 
 const fieldParams = (f: ScheduleFields) => [
@@ -38,6 +43,10 @@ const fieldParams = (f: ScheduleFields) => [
   ts(f.nextRunAt),
   json(f.tags),
   json(f.metadata),
+  f.catchUp,
+  f.catchUpWindowSecs,
+  f.overlap,
+  f.jitterSecs,
 ];
 
 export async function dbNow(q: Queryable): Promise<Date> {
@@ -48,8 +57,9 @@ export async function dbNow(q: Queryable): Promise<Date> {
 export async function insertSchedule(q: Queryable, id: string, orgId: string, f: ScheduleFields): Promise<any> {
   const [row] = await q.query(
     `INSERT INTO schedules (id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
-                            max_retries, timeout_seconds, is_active, next_run_at, tags, metadata)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::int, $10::int, $11::int, $12::bool, $13::timestamptz, $14::text::jsonb, $15::text::jsonb)
+                            max_retries, timeout_seconds, is_active, next_run_at, tags, metadata, catch_up, catch_up_window_secs, overlap, jitter_secs)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::int, $10::int, $11::int, $12::bool, $13::timestamptz, $14::text::jsonb, $15::text::jsonb,
+             $16, $17::int, $18, $19::int)
      RETURNING ${SCHEDULE_COLUMNS}`,
     [id, orgId, ...fieldParams(f)],
   );
@@ -60,7 +70,8 @@ export async function updateSchedule(q: Queryable, orgId: string, id: string, f:
   const [row] = await q.query(
     `UPDATE schedules SET name = $3, description = $4, cron_expression = $5, timezone = $6, queue_name = $7,
             payload_template = $8::text::jsonb, priority = $9::int, max_retries = $10::int, timeout_seconds = $11::int,
-            is_active = $12::bool, next_run_at = $13::timestamptz, tags = $14::text::jsonb, metadata = $15::text::jsonb, updated_at = now()
+            is_active = $12::bool, next_run_at = $13::timestamptz, tags = $14::text::jsonb, metadata = $15::text::jsonb,
+            catch_up = $16, catch_up_window_secs = $17::int, overlap = $18, jitter_secs = $19::int, updated_at = now()
      WHERE organization_id = $1 AND id = $2 RETURNING ${SCHEDULE_COLUMNS}`,
     [orgId, id, ...fieldParams(f)],
   );
@@ -106,7 +117,7 @@ export async function lockDueSchedule(q: Queryable): Promise<any | undefined> {
  */
 export async function insertRun(
   q: Queryable,
-  r: { id: string; scheduleId: string; orgId: string; tick: Date | null; jobId: string | null; status: "completed" | "failed"; error: string | null },
+  r: { id: string; scheduleId: string; orgId: string; tick: Date | null; jobId: string | null; status: "completed" | "failed" | "skipped"; error: string | null },
 ): Promise<boolean> {
   const rows = await q.query(
     `INSERT INTO schedule_runs (id, schedule_id, organization_id, tick, job_id, status, error_message, completed_at)
@@ -117,12 +128,12 @@ export async function insertRun(
   return rows.length > 0;
 }
 
-/** After a fire: counts it and plans the next one (`nextRunAt` undefined keeps the plan, as a manual trigger does). */
-export async function recordFire(q: Queryable, id: string, fired: boolean, nextRunAt: Date | null | undefined): Promise<any> {
+/** After a pass: counts the jobs fired and plans the next fire (`nextRunAt` undefined keeps the plan, as a manual trigger does). */
+export async function recordFire(q: Queryable, id: string, fired: number, nextRunAt: Date | null | undefined): Promise<any> {
   const [row] = await q.query(
     `UPDATE schedules SET
-       run_count = run_count + CASE WHEN $2::bool THEN 1 ELSE 0 END,
-       last_run_at = CASE WHEN $2::bool THEN now() ELSE last_run_at END,
+       run_count = run_count + $2::int,
+       last_run_at = CASE WHEN $2::int > 0 THEN now() ELSE last_run_at END,
        next_run_at = CASE WHEN $3::bool THEN $4::timestamptz ELSE next_run_at END,
        updated_at = now()
      WHERE id = $1 RETURNING ${SCHEDULE_COLUMNS}`,
@@ -135,5 +146,19 @@ export async function runHistory(q: Queryable, scheduleId: string, limit: number
   return q.query(
     `SELECT ${RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2`,
     [scheduleId, limit],
+  );
+}
+
+/**
+ * Jobs of earlier runs of a schedule that have not finished (the overlap policy's question). Under `skip` or
+ * `cancel_previous` only the latest runs can have one, so the latest 100 runs are enough to look at.
+ */
+export async function unfinishedRunJobs(q: Queryable, scheduleId: string): Promise<{ id: string; organization_id: string; status: string }[]> {
+  return q.query(
+    `SELECT j.id, j.organization_id, j.status
+     FROM (SELECT job_id FROM schedule_runs WHERE schedule_id = $1 AND job_id IS NOT NULL ORDER BY started_at DESC, seq DESC LIMIT 100) r
+     JOIN jobs j ON j.id = r.job_id
+     WHERE j.status IN ('pending', 'scheduled', 'processing')`,
+    [scheduleId],
   );
 }

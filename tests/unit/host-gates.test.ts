@@ -17,7 +17,7 @@ describe("host gates", () => {
 
   test("closed → open after the threshold → half-open probe → closed with a paced limit that grows per success", async () => {
     const changes: string[] = [];
-    const g = new HostGates(policy, (v: HostGateView) => changes.push(v.state));
+    const g = new HostGates(policy, (v: HostGateView, _orgs, kind) => kind === "circuit" && changes.push(v.state));
     for (let i = 0; i < 3; i++) {
       expect(g.admit("h", "o").admitted).toBe(true);
       g.release("h", false);
@@ -78,5 +78,60 @@ describe("host gates", () => {
     const waiting = g.acquire("h", "o", 5000);
     g.release("h", false);
     expect(await waiting).toMatchObject({ admitted: false });
+  });
+
+  describe("adaptive limit (AIMD)", () => {
+    const aimd = { maxPerHost: 8, failureThreshold: 100, cooldownMs: 300, initialLimit: 1 };
+    /** Sends one request to `h` and answers it with the given health and signal. */
+    const answer = (g: HostGates, healthy: boolean, signal: Parameters<HostGates["release"]>[2] = {}) => {
+      expect(g.admit("h", "o").admitted).toBe(true);
+      g.release("h", healthy, signal);
+    };
+    const limit = (g: HostGates) => g.list("o")[0]!.concurrency_limit;
+
+    test("a new host starts at one request and grows by one per fast answer up to the cap; slow answers hold it", () => {
+      const g = new HostGates(aimd);
+      expect(g.admit("h", "o").admitted).toBe(true);
+      expect(g.admit("h", "o").admitted).toBe(false);
+      g.release("h", true, { latencyMs: 20 });
+      expect(limit(g)).toBe(2);
+      for (let i = 0; i < 10; i++) answer(g, true, { latencyMs: 20 });
+      expect(limit(g)).toBe(8);
+      const slow = new HostGates(aimd);
+      answer(slow, true, { latencyMs: 20 });
+      answer(slow, true, { latencyMs: 2000 }); // 100x its best: overloaded, not fast
+      expect(limit(slow)).toBe(2);
+    });
+
+    test("congestion halves the limit once per burst, and growth above the threshold is additive", async () => {
+      const changes: number[] = [];
+      const g = new HostGates(aimd, (v, _o, kind) => kind === "limit" && changes.push(v.concurrency_limit));
+      for (let i = 0; i < 7; i++) answer(g, true, { latencyMs: 10 });
+      expect(limit(g)).toBe(8);
+      answer(g, false, { congested: true, latencyMs: 10 });
+      answer(g, false, { congested: true, latencyMs: 10 }); // the same burst: not halved again
+      expect(limit(g)).toBe(4);
+      // Above the threshold (4) a success adds 1/limit: about a limit's worth of fast answers makes one more slot.
+      for (let i = 0; i < 4; i++) answer(g, true, { latencyMs: 10 });
+      expect(limit(g)).toBe(4);
+      answer(g, true, { latencyMs: 10 });
+      expect(limit(g)).toBe(5);
+      expect(changes).toEqual([8, 4]);
+    });
+
+    test("Retry-After pauses the host until then and resumes it one request at a time", async () => {
+      const g = new HostGates(aimd);
+      for (let i = 0; i < 3; i++) answer(g, true, { latencyMs: 10 });
+      answer(g, false, { congested: true, retryAfterMs: 400 });
+      const paused = g.admit("h", "o");
+      expect(paused).toMatchObject({ admitted: false });
+      if (!paused.admitted) expect(paused.reason).toContain("Retry-After");
+      expect(g.list("o")[0]).toMatchObject({ concurrency_limit: 1 });
+      expect(g.list("o")[0]!.paused_until).toBeString();
+      await Bun.sleep(450);
+      expect(g.admit("h", "o").admitted).toBe(true);
+      expect(g.admit("h", "o").admitted).toBe(false);
+      expect(g.list("o")[0]!.paused_until).toBeNull();
+    });
   });
 });
