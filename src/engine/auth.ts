@@ -3,9 +3,27 @@ import * as keys from "../store/api-keys";
 import { hashApiKey, safeEqual } from "../domain/credentials";
 import { unauthorized } from "../domain/errors";
 
+/** Lookups of each engine in progress, by key digest: identical concurrent lookups share one query. */
+const lookupsInFlight = new WeakMap<Engine, Map<string, Promise<any>>>();
+
+/**
+ * One lookup per digest at a time: callers arriving while it runs share its answer (32 workers on one key cost
+ * one query per round trip, not 32 queued behind busy connections). A revocation is therefore seen at most one
+ * lookup round trip later than by a lookup of the caller's own.
+ */
+function findKeyShared(e: Engine, digest: string): Promise<any> {
+  let inFlight = lookupsInFlight.get(e);
+  if (!inFlight) lookupsInFlight.set(e, (inFlight = new Map()));
+  const running = inFlight.get(digest);
+  if (running) return running;
+  const lookup = keys.findActiveKeyByHash(e.db, digest).finally(() => inFlight.delete(digest));
+  inFlight.set(digest, lookup);
+  return lookup;
+}
+
 /** Resolves an API key to its principal: one indexed lookup, checked against revocation and expiry every time. */
 export async function authenticateApiKey(e: Engine, rawKey: string): Promise<Principal> {
-  const row = await keys.findActiveKeyByHash(e.db, hashApiKey(rawKey));
+  const row = await findKeyShared(e, hashApiKey(rawKey));
   if (!row) throw unauthorized("Invalid API key");
   if (!row.last_used || Date.now() - new Date(row.last_used).getTime() > 60_000) {
     keys.touchApiKey(e.db, row.id).catch(() => {});

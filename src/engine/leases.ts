@@ -6,6 +6,7 @@ import { AppError, notFound } from "../domain/errors";
 import { decideFailure } from "../domain/backoff";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
+import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
 
 export interface ClaimRequest {
   queueName: string;
@@ -74,27 +75,29 @@ export async function completeJobs(
   alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
   return e.db.transaction(async (tx) => {
-    const { rows, failed } = await completeLeased(e, tx, p, workerId, items);
+    const { rows, failed } = await completeLeased(e, tx, p.orgId, items.map((i) => ({ ...i, workerId })));
     await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };
   });
 }
 
+export interface Completion {
+  jobId: string;
+  workerId: string;
+  leaseId?: string | null;
+  result?: unknown;
+}
+
 /** The shared completion: an update guarded by ownership and lease, then the reason for every job it skipped. */
-async function completeLeased(
-  e: Engine,
-  tx: Queryable,
-  p: Principal,
-  workerId: string,
-  items: { jobId: string; leaseId?: string | null; result?: unknown }[],
-): Promise<{ rows: any[]; failed: CompleteManyResult["failed"] }> {
-  const rows = await store.completeLeasedJobs(tx, p.orgId, workerId, items.map((i) => ({ id: i.jobId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+async function completeLeased(e: Engine, tx: Queryable, orgId: string, items: Completion[]): Promise<{ rows: any[]; failed: CompleteManyResult["failed"] }> {
+  const rows = await store.completeLeasedJobs(tx, orgId, items.map((i) => ({ id: i.jobId, workerId: i.workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
-  const current = new Map((missed.length ? await store.getJobsByIds(tx, p.orgId, missed) : []).map((j) => [j.id as string, j]));
+  const current = new Map((missed.length ? await store.getJobsByIds(tx, orgId, missed) : []).map((j) => [j.id as string, j]));
   const failed = missed.map((id) => {
     const job = current.get(id);
+    const workerId = items.find((i) => i.jobId === id)!.workerId;
     if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) {
       return { job_id: id, code: "NOT_FOUND" as const, error: "Job not found or not owned by worker" };
     }
@@ -102,6 +105,47 @@ async function completeLeased(
   });
   return { rows, failed };
 }
+
+/**
+ * Books single completions of many callers in one transaction: per organization one guarded update for all of
+ * them. A member whose job is not its own or whose lease is stale gets its own refusal; the others commit.
+ */
+async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: string; completion: Completion }[]): Promise<MemberOutcome<any>[]> {
+  const outcomes: MemberOutcome<any>[] = new Array(members.length);
+  const byOrg = new Map<string, number[]>();
+  members.forEach((m, i) => byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), i]));
+  for (const [orgId, indexes] of byOrg) {
+    // The same job twice in one batch: only the first may complete it; the repeat is answered as a miss.
+    const seen = new Set<string>();
+    const first = indexes.filter((i) => !seen.has(members[i]!.completion.jobId) && seen.add(members[i]!.completion.jobId));
+    const rows = await store.completeLeasedJobs(tx, orgId, first.map((i) => {
+      const c = members[i]!.completion;
+      return { id: c.jobId, workerId: c.workerId, leaseId: c.leaseId ?? null, result: c.result ?? null };
+    }));
+    await runAfterTransition(e, tx, "completed", rows);
+    const done = new Map(rows.map((r) => [r.id as string, r]));
+    const answered = new Set<number>(first.filter((i) => done.has(members[i]!.completion.jobId)));
+    const refusals = new Map<number, unknown>();
+    const unanswered = indexes.filter((i) => !answered.has(i));
+    if (unanswered.length) {
+      const current = new Map((await store.getJobsByIds(tx, orgId, unanswered.map((i) => members[i]!.completion.jobId))).map((j) => [j.id as string, j]));
+      for (const i of unanswered) {
+        const { jobId, workerId } = members[i]!.completion;
+        const job = current.get(jobId);
+        const owned = job && job.status === "processing" && job.assigned_worker_id === workerId;
+        refusals.set(i, owned ? new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale") : notFound("Job not found or not owned by worker"));
+      }
+    }
+    for (const i of indexes) {
+      outcomes[i] = refusals.has(i) ? { error: refusals.get(i) } : { ok: done.get(members[i]!.completion.jobId) };
+    }
+  }
+  return outcomes;
+}
+
+const completionGroups = new WeakMap<Engine, GroupCommit<{ orgId: string; completion: Completion }, any>>();
+const completionGroup = (e: Engine) =>
+  groupOf(completionGroups, e, () => new GroupCommit(e.db, (tx, members: { orgId: string; completion: Completion }[]) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 }));
 
 export interface LeaseProof {
   jobId: string;
@@ -125,12 +169,17 @@ async function lockOwnedJob(tx: Queryable, p: Principal, proof: LeaseProof): Pro
 /** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
 export type AlongsideWork = (tx: Queryable) => Promise<void>;
 
-/** One statement (no separate row lock): the update itself checks ownership and lease, and records the event. */
+/**
+ * One statement (no separate row lock): the update itself checks ownership and lease, and records the event.
+ * Without `alongside` work, concurrent completions share a transaction (group commit).
+ */
 export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
+  const completion = { jobId: proof.jobId, workerId: proof.workerId, leaseId: proof.leaseId, result };
+  if (!alongside) return completionGroup(e).submit({ orgId: p.orgId, completion });
   return e.db.transaction(async (tx) => {
-    const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
+    const { rows, failed } = await completeLeased(e, tx, p.orgId, [completion]);
     if (failed[0]) throw failed[0].code === "LEASE_EXPIRED" ? new AppError("LEASE_EXPIRED", failed[0].error) : notFound(failed[0].error);
-    await alongside?.(tx);
+    await alongside(tx);
     return rows[0];
   });
 }

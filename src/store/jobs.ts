@@ -204,28 +204,28 @@ export async function lockLeasedJob(q: Queryable, orgId: string, id: string): Pr
 }
 
 /**
- * Completes many leased jobs of one worker in one statement (the batched completion extension). Only jobs that
- * are processing, held by the worker with a live lease (and the given lease_id, when one is sent) change.
+ * Completes many leased jobs in one statement (the batched completion extension, and group-committed single
+ * completions of many workers). Only jobs that are processing, held by the item's worker with a live lease (and
+ * the given lease_id, when one is sent) change.
  */
 export async function completeLeasedJobs(
   q: Queryable,
   orgId: string,
-  workerId: string,
-  items: { id: string; leaseId: string | null; result: unknown }[],
+  items: { id: string; workerId: string; leaseId: string | null; result: unknown }[],
 ): Promise<any[]> {
   return q.query(
     `WITH input AS (
-       SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS t(id, lease_id, result)
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, worker_id, lease_id, result)
      ), changed AS (
        UPDATE jobs j SET status = 'completed', result = i.result::jsonb, completed_at = now(), lease_id = NULL,
               lease_expires_at = NULL, updated_at = now()
        FROM input i
-       WHERE j.id = i.id AND j.organization_id = $1 AND j.status = 'processing' AND j.assigned_worker_id = $2
+       WHERE j.id = i.id AND j.organization_id = $1 AND j.status = 'processing' AND j.assigned_worker_id = i.worker_id
          AND j.lease_expires_at > now() AND (i.lease_id IS NULL OR i.lease_id = j.lease_id)
        RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("'completed'", { worker: "assigned_worker_id", error: "NULL", detail: "NULL" })}
      SELECT * FROM changed`,
-    [orgId, workerId, items.map((i) => i.id), items.map((i) => i.leaseId), items.map((i) => json(i.result))],
+    [orgId, items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.leaseId), items.map((i) => json(i.result))],
   );
 }
 

@@ -1,0 +1,80 @@
+import type { Db, Queryable } from "../db/types";
+
+/** One member's own answer inside a shared transaction: its value, or the error only it gets. */
+export type MemberOutcome<O> = { ok: O } | { error: unknown };
+
+export interface GroupCommitOptions {
+  /** Members per transaction at most. */
+  maxBatch: number;
+  /** Transactions of this group running at once; more callers wait and join the next batch. */
+  maxInFlight: number;
+}
+
+interface Pending<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (err: unknown) => void;
+}
+
+/**
+ * Books many concurrent callers' small writes in shared transactions: one BEGIN/COMMIT (one WAL flush, one NOTIFY,
+ * one pass over per-organization locks such as the usage row) for a whole batch instead of one per caller.
+ *
+ * Nothing waits for a batch to fill: a caller arriving while fewer than maxInFlight transactions run starts one at
+ * once (alone, when the system is idle, so latency stays that of a plain transaction); callers arriving meanwhile
+ * queue up and go together in the next one. `book` gives every member its own outcome, so a member's refusal
+ * (a stale lease, a bad parent) is answered to that member alone while the others commit. When the shared
+ * transaction itself fails (a hook refusing the whole batch, a deadlock), each member is booked again in a
+ * transaction of its own, so one failing member never fails the others.
+ */
+export class GroupCommit<I, O> {
+  private queue: Pending<I, O>[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private db: Db,
+    private book: (tx: Queryable, items: I[]) => Promise<MemberOutcome<O>[]>,
+    private opts: GroupCommitOptions,
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Pending<I, O>[]): Promise<void> {
+    let outcomes: MemberOutcome<O>[];
+    try {
+      outcomes = await this.db.transaction((tx) => this.book(tx, batch.map((m) => m.item)));
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      await Promise.all(batch.map((m) => this.run([m])));
+      return;
+    }
+    batch.forEach((m, i) => {
+      const outcome = outcomes[i]!;
+      if ("ok" in outcome) m.resolve(outcome.ok);
+      else m.reject(outcome.error);
+    });
+  }
+}
+
+/** One group per engine and kind of write, made on first use. */
+export function groupOf<K extends object, G>(registry: WeakMap<K, G>, owner: K, make: () => G): G {
+  let g = registry.get(owner);
+  if (!g) registry.set(owner, (g = make()));
+  return g;
+}
