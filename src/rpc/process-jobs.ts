@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
 import type { Engine } from "../engine/context";
-import { claimJobs } from "../engine/leases";
 import { AppError } from "../domain/errors";
 import { ProcessResponseSchema, type ProcessRequest, type ProcessResponse } from "../../gen/spooled/v1/queue_pb";
 import { authenticateCall, StreamAuthorization } from "./auth";
@@ -9,6 +8,7 @@ import { inBandError, toConnectError } from "./errors";
 import { claimInput } from "./inputs";
 import { activeStreams, handBackJobs } from "./active-streams";
 import { jobMessage } from "./messages";
+import { claimOneNow } from "./job-feed";
 import type { settlement } from "./queue-service";
 
 const errorResponse = (code: string, message: string) => create(ProcessResponseSchema, { response: { case: "error", value: { code, message } } });
@@ -41,7 +41,7 @@ export async function* processJobs(
         // One job per request whatever batch_size says: the reply has room for one.
         const claim = claimInput(req.request.value);
         workers.add(claim.workerId);
-        const [job] = await claimJobs(engine, p, { ...claim, limit: 1 });
+        const job = await claimOneNow(engine, p, { ...claim, limit: 1 });
         return job ? create(ProcessResponseSchema, { response: { case: "job", value: jobMessage(job) } }) : errorResponse("NO_JOBS", "No jobs available");
       }
       case "complete":

@@ -23,7 +23,7 @@ import { asGrpc, toConnectError } from "./errors";
 import { authenticateCall, StreamAuthorization } from "./auth";
 import { claimInput, completeInput, enqueueInput, failInput, renewInput } from "./inputs";
 import { jobMessage, timestampOf } from "./messages";
-import { claimWhenAvailable } from "./job-feed";
+import { claimWhenAvailable, prefetchOf } from "./job-feed";
 import { processJobs } from "./process-jobs";
 import { activeStreams, handBackJobs } from "./active-streams";
 
@@ -112,7 +112,10 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
         });
       }),
 
-    /** Pushes each claimable job, leased to the worker; whatever it still holds goes back when the stream closes. */
+    /**
+     * Pushes each claimable job, leased to the worker; whatever it still holds goes back when the stream closes.
+     * Our extension: header `x-spindle-prefetch: n` keeps up to n jobs leased to the worker (never more).
+     */
     async *streamJobs(req, ctx) {
       const leave = activeStreams(engine).enter();
       let stream: StreamAuthorization;
@@ -125,7 +128,7 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
         throw toConnectError(err);
       }
       try {
-        for await (const job of claimWhenAvailable(engine, stream, claim, ctx.signal)) yield jobMessage(job);
+        for await (const job of claimWhenAvailable(engine, stream, claim, ctx.signal, prefetchOf(ctx.requestHeader))) yield jobMessage(job);
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {
