@@ -20,6 +20,8 @@ import m0008 from "../../migrations/0008_operations.sql" with { type: "text" };
 import m0009 from "../../migrations/0009_schedule_policies.sql" with { type: "text" };
 // @ts-ignore
 import m0010 from "../../migrations/0010_fair_claiming.sql" with { type: "text" };
+// @ts-ignore
+import m0011 from "../../migrations/0011_app_side_job_notify.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
@@ -32,4 +34,5 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 8, name: "0008_operations", sql: m0008 },
   { version: 9, name: "0009_schedule_policies", sql: m0009 },
   { version: 10, name: "0010_fair_claiming", sql: m0010 },
+  { version: 11, name: "0011_app_side_job_notify", sql: m0011 },
 ];

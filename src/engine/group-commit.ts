@@ -1,4 +1,5 @@
 import type { Db, Queryable } from "../db/types";
+import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 /** One member's own answer inside a shared transaction: its value, or the error only it gets. */
 export type MemberOutcome<O> = { ok: O } | { error: unknown };
@@ -18,7 +19,8 @@ interface Pending<I, O> {
 
 /**
  * Books many concurrent callers' small writes in shared transactions: one BEGIN/COMMIT (one WAL flush, one NOTIFY,
- * one pass over per-organization locks such as the usage row) for a whole batch instead of one per caller.
+ * one pass over per-organization locks such as the usage row) for a whole batch instead of one per caller. Its
+ * job events are announced by the node's coalesced NOTIFY after commit (bus/job-notifier.ts).
  *
  * Nothing waits for a batch to fill: a caller arriving while fewer than maxInFlight transactions run starts one at
  * once (alone, when the system is idle, so latency stays that of a plain transaction); callers arriving meanwhile
@@ -58,7 +60,7 @@ export class GroupCommit<I, O> {
   private async run(batch: Pending<I, O>[]): Promise<void> {
     let outcomes: MemberOutcome<O>[];
     try {
-      outcomes = await this.db.transaction((tx) => this.book(tx, batch.map((m) => m.item)));
+      outcomes = await transactionNotifyingAfter(this.db, (tx) => this.book(tx, batch.map((m) => m.item)));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       await Promise.all(batch.map((m) => this.run([m])));

@@ -7,6 +7,7 @@ import { decideFailure } from "../domain/backoff";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
+import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 export interface ClaimRequest {
   queueName: string;
@@ -21,7 +22,7 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
-  return e.db.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, async (tx) => {
     const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
@@ -74,7 +75,7 @@ export async function completeJobs(
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
   alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
-  return e.db.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p.orgId, items.map((i) => ({ ...i, workerId })));
     await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };

@@ -2,6 +2,7 @@ import type { Engine, Principal } from "./context";
 import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/stream-claims";
 import { claimFairly, fairnessOf } from "./fair-claims";
+import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 export type { WorkerWant } from "../store/stream-claims";
 
@@ -23,7 +24,7 @@ export async function claimForWorkers(e: Engine, p: Principal, queueName: string
     }
     return rows;
   }
-  return e.db.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, async (tx) => {
     const rows = await store.claimForWorkers(tx, p.orgId, queueName, workers);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
