@@ -14,13 +14,16 @@ import { RestWorkers, type CompleteMode } from "./rest-workers";
 import { startReceiver } from "./receiver";
 import { VERSION } from "../src/version";
 import { cpuSample, otherCpuPct } from "./cpu";
+import { freePort, grpcClients, grpcEnqueue, streamWorkers } from "./grpc-workloads";
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const N = num("N", 20000), C = num("CONCURRENCY", 32), BATCH = num("BATCH", 100);
 const RATE = num("RATE", 200), LATENCY_SECONDS = num("LATENCY_SECONDS", 10), WEBHOOK_N = num("WEBHOOK_N", 5000);
 const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DATABASES = (process.env.BENCH_DATABASES ?? "postgres").split(",");
-const WORKLOADS = (process.env.WORKLOADS ?? "throughput,latency,webhook").split(",");
+const WORKLOADS = (process.env.WORKLOADS ?? "throughput,latency,webhook,grpc").split(",");
+/** Jobs a gRPC stream worker keeps in hand (x-spindle-prefetch). */
+const PREFETCH = num("BENCH_PREFETCH", 16);
 const COMPLETE = (process.env.BENCH_COMPLETE ?? "batch") as CompleteMode;
 const FETCHERS = num("BENCH_FETCHERS", 2);
 const QUEUE = "bench";
@@ -54,6 +57,7 @@ async function startSpindle(db: string) {
     SPINDLE_BACKOFF_CAP_SECS: "1",
     DATABASE_POOL_SIZE: process.env.BENCH_POOL ?? "16",
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
+    GRPC_PORT: String(await freePort()),
   };
   let cleanup: () => Promise<void>;
   if (db === "postgres") {
@@ -102,6 +106,7 @@ async function startSpindle(db: string) {
   };
   return {
     url: server.url,
+    grpcAddress: `127.0.0.1:${env.GRPC_PORT}`,
     key,
     call,
     pending: async () => {
@@ -182,6 +187,56 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
       });
       await workers.stop();
     } finally {
+      await s.stop();
+    }
+  },
+
+  /** W1 and W2 over gRPC: unary Enqueue (the enqueue line), StreamJobs + Complete drain, then the latency run. */
+  async grpc(db) {
+    const s = await startSpindle(db);
+    const c = grpcClients(s.grpcAddress, s.key);
+    try {
+      await grpcEnqueue(c, "warmup", 200, C);
+      let t = now();
+      await grpcEnqueue(c, QUEUE, N, C);
+      emit(db, "grpc-enqueue", { jobs: N, seconds: (now() - t) / 1000, notes: `unary Enqueue, one job per call, ${C} calls in flight (grpc-js)` });
+      let handled = 0;
+      let drained!: () => void;
+      const all = new Promise<void>((r) => (drained = r));
+      t = now();
+      const workers = streamWorkers(c, s.key, QUEUE, C, PREFETCH, () => void (++handled === N && drained()));
+      await all;
+      await until(async () => (await s.pending()) === 0, "all jobs completed");
+      emit(db, "grpc-throughput", { jobs: N, seconds: (now() - t) / 1000, notes: workers.describe() });
+      workers.stop();
+
+      const n = RATE * LATENCY_SECONDS;
+      const returned = new Float64Array(n), started = new Float64Array(n);
+      let seen = 0;
+      let done!: () => void;
+      const allSeen = new Promise<void>((r) => (done = r));
+      const latencyWorkers = streamWorkers(c, s.key, "latency", C, PREFETCH, (i) => {
+        started[i] = now();
+        if (++seen === n) done();
+      });
+      await Bun.sleep(2000);
+      const t0 = now();
+      const calls: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        const wait = t0 + (i * 1000) / RATE - now();
+        if (wait > 0) await Bun.sleep(wait);
+        calls.push(s.call("POST", "/api/v1/jobs", { queue_name: "latency", payload: { i }, max_retries: 4 }).then(() => void (returned[i] = now())));
+      }
+      await Promise.all(calls);
+      await allSeen;
+      const lat = Array.from(started, (st, i) => st - returned[i]!).sort((a, b) => a - b);
+      emit(db, "grpc-latency", {
+        jobs: n, seconds: (Math.max(...started) - t0) / 1000, lat,
+        notes: `${RATE}/s for ${LATENCY_SECONDS}s, one job per POST /jobs; max ${round(lat.at(-1)!)} ms; ${latencyWorkers.describe()}`,
+      });
+      latencyWorkers.stop();
+    } finally {
+      c.close();
       await s.stop();
     }
   },

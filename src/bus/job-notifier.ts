@@ -12,13 +12,24 @@ const PAYLOAD_LIMIT = 7900;
 export class JobNotifier {
   private pending = new Set<string>();
   private sending = false;
+  /** This node's own listeners, told at once after commit instead of one NOTIFY round trip later. */
+  private local = new Set<(line: string) => void>();
 
   constructor(private db: Db) {}
 
   /** Call after a commit that recorded job events of these "org queue" pairs. */
   committed(lines: Iterable<string>): void {
-    for (const line of lines) this.pending.add(line);
+    for (const line of lines) {
+      if (!this.pending.has(line)) for (const tell of this.local) tell(line);
+      this.pending.add(line);
+    }
     if (this.pending.size > 0 && !this.sending) void this.send();
+  }
+
+  /** Subscribes this node's listener to its own commits; returns the unsubscribe. */
+  onLocalCommit(tell: (line: string) => void): () => void {
+    this.local.add(tell);
+    return () => this.local.delete(tell);
   }
 
   private async send(): Promise<void> {
