@@ -106,6 +106,22 @@ for (const kind of await databaseKinds()) {
       capped.cancel();
     });
 
+    test("a pipelined ProcessJobs stream gets its replies in order, and a settlement never overtakes the dequeue before it", async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) ids.push((await c.call(c.queue, "enqueue", { queueName: "piped", payload: toStruct({ i }) })).jobId);
+      const call = c.queue.processJobs(c.metadata);
+      call.on("error", () => {});
+      const replies = nextMessages<any>(call, 12);
+      // Six dequeues and, right behind them, completions of the six ids (known from the enqueues), unanswered yet.
+      for (let i = 0; i < 6; i++) call.write({ dequeue: { queueName: "piped", workerId: "pipe-w" } });
+      for (const id of ids) call.write({ complete: { jobId: id, workerId: "pipe-w" } });
+      const got = await replies;
+      expect(got.slice(0, 6).map((r) => r.response)).toEqual(Array(6).fill("job"));
+      expect(new Set(got.slice(0, 6).map((r) => r.job.id))).toEqual(new Set(ids));
+      expect(got.slice(6).map((r) => [r.response, r.complete?.success])).toEqual(Array(6).fill(["complete", true]));
+      call.end();
+    });
+
     test("ProcessJobs dequeues of many workers share claims and each gets its own job", async () => {
       for (let i = 0; i < 8; i++) await c.call(c.queue, "enqueue", { queueName: "bidi-batch", payload: toStruct({ i }) });
       const calls = Array.from({ length: 10 }, () => c.queue.processJobs(c.metadata));
