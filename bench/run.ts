@@ -14,7 +14,7 @@ import { RestWorkers, type CompleteMode } from "./rest-workers";
 import { startReceiver } from "./receiver";
 import { VERSION } from "../src/version";
 import { cpuSample, otherCpuPct } from "./cpu";
-import { freePort, grpcClients, grpcEnqueue, streamWorkers } from "./grpc-workloads";
+import { freePort, grpcClients, grpcEnqueue, processWorkers, streamWorkers } from "./grpc-workloads";
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const N = num("N", 20000), C = num("CONCURRENCY", 32), BATCH = num("BATCH", 100);
@@ -137,6 +137,36 @@ async function until(check: () => Promise<boolean>, what: string, ms = 120_000) 
 
 const workersNote = (w: RestWorkers) => `REST workers: ${w.describe()}`;
 
+/**
+ * W2's open loop: after workers (already started) idled 2 s, n single POST /jobs at RATE per second; latency of a
+ * job = its handler's start (reported through started(i)) minus its enqueue call's return.
+ */
+function offeredLoad(call: (m: string, p: string, b?: unknown) => Promise<any>, queueName: string, n: number) {
+  const returned = new Float64Array(n), started = new Float64Array(n);
+  let handled = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  return {
+    started(i: number) {
+      started[i] = now();
+      if (++handled === n) done();
+    },
+    async run(): Promise<{ seconds: number; lat: number[] }> {
+      await Bun.sleep(2000);
+      const t0 = now();
+      const calls: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        const wait = t0 + (i * 1000) / RATE - now();
+        if (wait > 0) await Bun.sleep(wait);
+        calls.push(call("POST", "/api/v1/jobs", { queue_name: queueName, payload: { i }, max_retries: 4 }).then(() => void (returned[i] = now())));
+      }
+      await Promise.all(calls);
+      await all;
+      return { seconds: (Math.max(...started) - t0) / 1000, lat: Array.from(started, (st, i) => st - returned[i]!).sort((a, b) => a - b) };
+    },
+  };
+}
+
 const workloads: Record<string, (db: string) => Promise<void>> = {
   async throughput(db) {
     const s = await startSpindle(db);
@@ -161,28 +191,12 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
     const s = await startSpindle(db);
     try {
       const n = RATE * LATENCY_SECONDS;
-      const returned = new Float64Array(n), started = new Float64Array(n);
-      let handled = 0;
-      let done!: () => void;
-      const all = new Promise<void>((r) => (done = r));
+      const load = offeredLoad(s.call, QUEUE, n);
       const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
-      workers.start(async ({ i }) => {
-        started[i] = now();
-        if (++handled === n) done();
-      });
-      await Bun.sleep(2000);
-      const t0 = now();
-      const calls: Promise<void>[] = [];
-      for (let i = 0; i < n; i++) {
-        const wait = t0 + (i * 1000) / RATE - now();
-        if (wait > 0) await Bun.sleep(wait);
-        calls.push(s.call("POST", "/api/v1/jobs", { queue_name: QUEUE, payload: { i }, max_retries: 4 }).then(() => void (returned[i] = now())));
-      }
-      await Promise.all(calls);
-      await all;
-      const lat = Array.from(started, (st, i) => st - returned[i]!).sort((a, b) => a - b);
+      workers.start(async ({ i }) => load.started(i));
+      const { seconds, lat } = await load.run();
       emit(db, "latency", {
-        jobs: n, seconds: (Math.max(...started) - t0) / 1000, lat,
+        jobs: n, seconds, lat,
         notes: `${RATE}/s for ${LATENCY_SECONDS}s, one job per POST /jobs; max ${round(lat.at(-1)!)} ms; ${workersNote(workers)}`,
       });
       await workers.stop();
@@ -210,28 +224,23 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
       emit(db, "grpc-throughput", { jobs: N, seconds: (now() - t) / 1000, notes: workers.describe() });
       workers.stop();
 
+      // The same drain with ProcessJobs: settlements travel in-band on each worker's stream, not as unary calls.
+      await grpcEnqueue(c, "bidi", N, C);
+      handled = 0;
+      const bidiDrained = new Promise<void>((r) => (drained = r));
+      t = now();
+      const bidi = processWorkers(c, "bidi", C, PREFETCH, () => void (++handled === N && drained()));
+      await bidiDrained;
+      await until(async () => (await s.call("GET", "/api/v1/jobs/stats?queue_name=bidi")).completed === N, "all ProcessJobs jobs completed");
+      emit(db, "grpc-process-throughput", { jobs: N, seconds: (now() - t) / 1000, notes: bidi.describe() });
+      bidi.stop();
+
       const n = RATE * LATENCY_SECONDS;
-      const returned = new Float64Array(n), started = new Float64Array(n);
-      let seen = 0;
-      let done!: () => void;
-      const allSeen = new Promise<void>((r) => (done = r));
-      const latencyWorkers = streamWorkers(c, s.key, "latency", C, PREFETCH, (i) => {
-        started[i] = now();
-        if (++seen === n) done();
-      });
-      await Bun.sleep(2000);
-      const t0 = now();
-      const calls: Promise<void>[] = [];
-      for (let i = 0; i < n; i++) {
-        const wait = t0 + (i * 1000) / RATE - now();
-        if (wait > 0) await Bun.sleep(wait);
-        calls.push(s.call("POST", "/api/v1/jobs", { queue_name: "latency", payload: { i }, max_retries: 4 }).then(() => void (returned[i] = now())));
-      }
-      await Promise.all(calls);
-      await allSeen;
-      const lat = Array.from(started, (st, i) => st - returned[i]!).sort((a, b) => a - b);
+      const load = offeredLoad(s.call, "latency", n);
+      const latencyWorkers = streamWorkers(c, s.key, "latency", C, PREFETCH, (i) => load.started(i));
+      const { seconds, lat } = await load.run();
       emit(db, "grpc-latency", {
-        jobs: n, seconds: (Math.max(...started) - t0) / 1000, lat,
+        jobs: n, seconds, lat,
         notes: `${RATE}/s for ${LATENCY_SECONDS}s, one job per POST /jobs; max ${round(lat.at(-1)!)} ms; ${latencyWorkers.describe()}`,
       });
       latencyWorkers.stop();

@@ -159,6 +159,14 @@ export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): 
   return q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
 }
 
+/** Jobs of queue $2 of organization $1 a claim may take now, in claim order (priority, then FIFO). */
+export const CLAIMABLE_IN_QUEUE = `WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled')
+         AND (scheduled_at IS NULL OR scheduled_at <= now())
+         AND (expires_at IS NULL OR expires_at > now())
+         AND dependencies_met IS NOT FALSE
+         AND NOT EXISTS (SELECT 1 FROM queue_config qc WHERE qc.organization_id = $1 AND qc.queue_name = $2 AND NOT qc.enabled)
+       ORDER BY priority DESC, created_at, seq`;
+
 /**
  * Leases up to `limit` claimable jobs of one queue: priority first, then FIFO; SKIP LOCKED so that concurrent
  * claimers never block on or receive the same row. One round trip for the whole batch.
@@ -174,12 +182,7 @@ export async function claimJobs(
   const rows = await q.query(
     `WITH candidates AS (
        SELECT id FROM jobs
-       WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled')
-         AND (scheduled_at IS NULL OR scheduled_at <= now())
-         AND (expires_at IS NULL OR expires_at > now())
-         AND dependencies_met IS NOT FALSE
-         AND NOT EXISTS (SELECT 1 FROM queue_config qc WHERE qc.organization_id = $1 AND qc.queue_name = $2 AND NOT qc.enabled)
-       ORDER BY priority DESC, created_at, seq
+       ${CLAIMABLE_IN_QUEUE}
        LIMIT $3
        FOR UPDATE SKIP LOCKED
      ), changed AS (

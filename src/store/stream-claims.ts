@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { CLAIMABLE_IN_QUEUE, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
 
 export interface WorkerWant {
   workerId: string;
@@ -30,12 +30,7 @@ export async function claimForWorkers(q: Queryable, orgId: string, queueName: st
        FROM w CROSS JOIN LATERAL generate_series(1, w.free) AS n
      ), candidates AS (
        SELECT id, priority, created_at, seq FROM jobs
-       WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled')
-         AND (scheduled_at IS NULL OR scheduled_at <= now())
-         AND (expires_at IS NULL OR expires_at > now())
-         AND dependencies_met IS NOT FALSE
-         AND NOT EXISTS (SELECT 1 FROM queue_config qc WHERE qc.organization_id = $1 AND qc.queue_name = $2 AND NOT qc.enabled)
-       ORDER BY priority DESC, created_at, seq
+       ${CLAIMABLE_IN_QUEUE}
        LIMIT (SELECT count(*) FROM slots)
        FOR UPDATE SKIP LOCKED
      ), numbered AS (
