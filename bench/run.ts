@@ -13,7 +13,7 @@ import { spawnSpindle, type SpindleProcess } from "../tests/helpers/process";
 import { RestWorkers, type CompleteMode } from "./rest-workers";
 import { startReceiver } from "./receiver";
 import { VERSION } from "../src/version";
-import { cpuSample, otherCpuPct } from "./cpu";
+import { cpuSample, otherCpuPct, processCpuMs } from "./cpu";
 import { freePort, grpcClients, grpcEnqueue, processWorkers, streamWorkers } from "./grpc-workloads";
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
@@ -36,16 +36,28 @@ const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, 
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 
 let cpuAtStart = cpuSample();
+/** The server process under test, and its CPU time when the current measurement started. */
+let serverPid = 0;
+let serverCpuAtStart: number | null = null;
+/** Starts a measurement: other processes' CPU and the server's own CPU are counted from here. */
+function measureFromNow(): number {
+  cpuAtStart = cpuSample();
+  serverCpuAtStart = processCpuMs(serverPid);
+  return now();
+}
 function emit(db: string, workload: string, r: { jobs: number; seconds: number; lat?: number[]; notes: string; [k: string]: unknown }) {
   const { jobs, seconds, lat, notes, ...extra } = r;
   const other = otherCpuPct(cpuAtStart, cpuSample());
+  const serverCpu = processCpuMs(serverPid);
+  // Server CPU per job moves far less with other sessions' load than jobs/s does.
+  const serverMsPerJob = serverCpu !== null && serverCpuAtStart !== null ? round((serverCpu - serverCpuAtStart) / jobs, 3) : null;
   if (other !== null && other > 5) log(`${workload}: warning: other processes used ${other}% of the CPUs meanwhile; this result is skewed`);
   console.log(JSON.stringify({
     peer: db === "postgres" ? "spindle" : `spindle-${db}`, version: VERSION, workload, jobs, concurrency: C,
     seconds: round(seconds, 3), jobs_per_sec: round(jobs / seconds, 1),
-    p50_ms: lat ? round(pct(lat, 0.5)) : null, p99_ms: lat ? round(pct(lat, 0.99)) : null, notes, ...extra, other_cpu_pct: other,
+    p50_ms: lat ? round(pct(lat, 0.5)) : null, p99_ms: lat ? round(pct(lat, 0.99)) : null, notes, ...extra, server_cpu_ms_per_job: serverMsPerJob, other_cpu_pct: other,
   }));
-  cpuAtStart = cpuSample();
+  measureFromNow();
 }
 
 /** A Spindle server on a fresh database, and a client for one organization on it. */
@@ -76,6 +88,7 @@ async function startSpindle(db: string) {
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
   const server: SpindleProcess = await spawnSpindle([process.execPath, "src/main.ts", "serve"], { cwd: repo, env });
+  serverPid = server.proc.pid;
   const org = (await (await fetch(`${server.url}/api/v1/organizations`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -153,7 +166,7 @@ function offeredLoad(call: (m: string, p: string, b?: unknown) => Promise<any>, 
     },
     async run(): Promise<{ seconds: number; lat: number[] }> {
       await Bun.sleep(2000);
-      const t0 = now();
+      const t0 = measureFromNow();
       const calls: Promise<void>[] = [];
       for (let i = 0; i < n; i++) {
         const wait = t0 + (i * 1000) / RATE - now();
@@ -171,12 +184,12 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
   async throughput(db) {
     const s = await startSpindle(db);
     try {
-      let t = now();
+      let t = measureFromNow();
       await enqueueAll(s.call, N);
       emit(db, "enqueue", { jobs: N, seconds: (now() - t) / 1000, notes: `POST /jobs/bulk, ${BATCH} jobs per call (the API's maximum), one call at a time` });
       let handled = 0;
       const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
-      t = now();
+      t = measureFromNow();
       const all = new Promise<void>((done) => workers.start(async () => void (++handled === N && done())));
       await all;
       await until(async () => (await s.pending()) === 0, "all jobs completed");
@@ -211,13 +224,13 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
     const c = grpcClients(s.grpcAddress, s.key);
     try {
       await grpcEnqueue(c, "warmup", 200, C);
-      let t = now();
+      let t = measureFromNow();
       await grpcEnqueue(c, QUEUE, N, C);
       emit(db, "grpc-enqueue", { jobs: N, seconds: (now() - t) / 1000, notes: `unary Enqueue, one job per call, ${C} calls in flight (grpc-js)` });
       let handled = 0;
       let drained!: () => void;
       const all = new Promise<void>((r) => (drained = r));
-      t = now();
+      t = measureFromNow();
       const workers = streamWorkers(c, s.key, QUEUE, C, PREFETCH, () => void (++handled === N && drained()));
       await all;
       await until(async () => (await s.pending()) === 0, "all jobs completed");
@@ -228,7 +241,7 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
       await grpcEnqueue(c, "bidi", N, C);
       handled = 0;
       const bidiDrained = new Promise<void>((r) => (drained = r));
-      t = now();
+      t = measureFromNow();
       const bidi = processWorkers(c, "bidi", C, PREFETCH, () => void (++handled === N && drained()));
       await bidiDrained;
       await until(async () => (await s.call("GET", "/api/v1/jobs/stats?queue_name=bidi")).completed === N, "all ProcessJobs jobs completed");
