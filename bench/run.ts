@@ -22,6 +22,8 @@ const RATE = num("RATE", 200), LATENCY_SECONDS = num("LATENCY_SECONDS", 10), WEB
 const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DATABASES = (process.env.BENCH_DATABASES ?? "postgres").split(",");
 const WORKLOADS = (process.env.WORKLOADS ?? "throughput,latency,webhook,grpc").split(",");
+/** Jobs in the gRPC workloads (unary enqueue is slow enough that a shorter run may be wanted). */
+const GRPC_N = num("GRPC_N", N);
 /** Jobs a gRPC stream worker keeps in hand (x-spindle-prefetch). */
 const PREFETCH = num("BENCH_PREFETCH", 16);
 const COMPLETE = (process.env.BENCH_COMPLETE ?? "batch") as CompleteMode;
@@ -225,27 +227,27 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
     try {
       await grpcEnqueue(c, "warmup", 200, C);
       let t = measureFromNow();
-      await grpcEnqueue(c, QUEUE, N, C);
-      emit(db, "grpc-enqueue", { jobs: N, seconds: (now() - t) / 1000, notes: `unary Enqueue, one job per call, ${C} calls in flight (grpc-js)` });
+      await grpcEnqueue(c, QUEUE, GRPC_N, C);
+      emit(db, "grpc-enqueue", { jobs: GRPC_N, seconds: (now() - t) / 1000, notes: `unary Enqueue, one job per call, ${C} calls in flight (grpc-js)` });
       let handled = 0;
       let drained!: () => void;
       const all = new Promise<void>((r) => (drained = r));
       t = measureFromNow();
-      const workers = streamWorkers(c, s.key, QUEUE, C, PREFETCH, () => void (++handled === N && drained()));
+      const workers = streamWorkers(c, s.key, QUEUE, C, PREFETCH, () => void (++handled === GRPC_N && drained()));
       await all;
       await until(async () => (await s.pending()) === 0, "all jobs completed");
-      emit(db, "grpc-throughput", { jobs: N, seconds: (now() - t) / 1000, notes: workers.describe() });
+      emit(db, "grpc-throughput", { jobs: GRPC_N, seconds: (now() - t) / 1000, notes: workers.describe() });
       workers.stop();
 
       // The same drain with ProcessJobs: settlements travel in-band on each worker's stream, not as unary calls.
-      await grpcEnqueue(c, "bidi", N, C);
+      await grpcEnqueue(c, "bidi", GRPC_N, C);
       handled = 0;
       const bidiDrained = new Promise<void>((r) => (drained = r));
       t = measureFromNow();
-      const bidi = processWorkers(c, "bidi", C, PREFETCH, () => void (++handled === N && drained()));
+      const bidi = processWorkers(c, "bidi", C, PREFETCH, () => void (++handled === GRPC_N && drained()));
       await bidiDrained;
-      await until(async () => (await s.call("GET", "/api/v1/jobs/stats?queue_name=bidi")).completed === N, "all ProcessJobs jobs completed");
-      emit(db, "grpc-process-throughput", { jobs: N, seconds: (now() - t) / 1000, notes: bidi.describe() });
+      await until(async () => (await s.call("GET", "/api/v1/jobs/stats?queue_name=bidi")).completed === GRPC_N, "all ProcessJobs jobs completed");
+      emit(db, "grpc-process-throughput", { jobs: GRPC_N, seconds: (now() - t) / 1000, notes: bidi.describe() });
       bidi.stop();
 
       const n = RATE * LATENCY_SECONDS;
