@@ -42,12 +42,23 @@ export class GroupCommit<I, O> {
   submit(item: I): Promise<O> {
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      this.pump();
+      if (this.db.kind !== "pglite") return this.pump();
+      // The embedded database answers within the same turn of the event loop, so callers never overlap there:
+      // start after the pending I/O (other calls already received) has had its turn, and take them along.
+      if (this.queue.length === 1) setImmediate(() => this.pump());
     });
   }
 
+  /**
+   * The embedded database is one session that runs one transaction at a time: a second one in flight would only
+   * wait for the first, and would take the callers arriving meanwhile in batches of one.
+   */
+  private get maxInFlight(): number {
+    return this.db.kind === "pglite" ? 1 : this.opts.maxInFlight;
+  }
+
   private pump(): void {
-    while (this.inFlight < this.opts.maxInFlight && this.queue.length > 0) {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.queue.splice(0, this.opts.maxBatch);
       this.inFlight++;
       void this.run(batch).finally(() => {
