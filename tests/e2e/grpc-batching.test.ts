@@ -75,10 +75,13 @@ for (const kind of await databaseKinds()) {
         c.call(c.queue, "complete", { jobId: fine.id, workerId: "holder", leaseId: fine.leaseId }),
       ]);
       const codes = results.map((r) => (r.status === "fulfilled" ? "ok" : (r.reason as grpc.ServiceError).code));
-      expect(codes).toEqual([grpc.status.FAILED_PRECONDITION, grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND, "ok"]);
+      // The expired lease is refused as stale, or as not found once the lease reaper (200 ms here) took the job back.
+      expect([grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND] as unknown[]).toContain(codes[0]);
+      expect(codes.slice(1)).toEqual([grpc.status.FAILED_PRECONDITION, grpc.status.NOT_FOUND, "ok"]);
       const status = async (id: string) => (await c.call(c.queue, "getJob", { jobId: id })).job.status;
       expect(await status(fine.id)).toBe("JOB_STATUS_COMPLETED");
-      for (const j of [expired, fenced, stolen]) expect(await status(j.id)).toBe("JOB_STATUS_PROCESSING");
+      for (const j of [fenced, stolen]) expect(await status(j.id)).toBe("JOB_STATUS_PROCESSING");
+      expect(["JOB_STATUS_PROCESSING", "JOB_STATUS_PENDING"]).toContain(await status(expired.id));
       stream.cancel();
     });
 
