@@ -3,6 +3,9 @@ import type { Db, Queryable } from "../db/types";
 import type { Config } from "../config";
 import { forbidden } from "../domain/errors";
 import { JobSignals } from "../bus/job-signals";
+import type { FairnessSettings } from "../domain/fairness";
+import type { PlanLimits, PlanTier } from "../domain/plans";
+import type { AttemptOutcome, HttpRequestSpec } from "../domain/http-outcome";
 
 /** Who is calling: resolved by a transport from a credential, trusted by the engine. */
 export interface Principal {
@@ -46,6 +49,45 @@ export interface DomainEvent {
   data: Record<string, unknown>;
 }
 
+/** Resolves a bearer value that is not an API key (a JWT) to its principal, or undefined when it is not one of its kind. */
+export type CredentialResolver = (engine: Engine, token: string) => Promise<Principal | undefined>;
+
+/**
+ * What the engine asks of the HTTP delivery machinery. The engine never imports delivery code: the webhooks
+ * feature plugs this in through the composition root (src/server.ts).
+ */
+export interface OutboundHttp {
+  /** The SSRF guard with DNS: throws TargetRefused or DnsFailure. */
+  vet(url: string): Promise<void>;
+  /** One request through the guard, answered with its outcome (never throws for a failed request). */
+  attempt(spec: HttpRequestSpec): Promise<AttemptOutcome>;
+  /** New work for the delivery loops of this node. */
+  wake(): void;
+  /** This node's adaptive state of each destination host an organization sends to (breakers, concurrency). */
+  hostStates(orgId: string): object[];
+}
+
+/** Node-local caches of the use cases, one set per engine; each is read and written by one module named beside it. */
+export interface EngineMemory {
+  /** engine/tokens.ts: the JWT signing key, once loaded. */
+  jwtSecret?: string;
+  /** engine/quotas.ts: the deployment's plan table. */
+  planTable?: Record<PlanTier, PlanLimits>;
+  /** engine/rate-limit.ts: plan rates per organization. */
+  orgRates: Map<string, { rps: number; burst: number; at: number }>;
+  /** engine/delivery-queues.ts: live signing secrets per queue, and the lookups under way. */
+  signingSecrets: Map<string, { secrets: string[]; until: number }>;
+  secretLookups: Map<string, Promise<string[]>>;
+  /** engine/fair-claims.ts: fairness settings read, round-robin cursors, when keyless jobs were last keyed. */
+  fairness: {
+    configs: Map<string, { fairness: FairnessSettings | null; readAt: number }>;
+    cursors: Map<string, string>;
+    assignedAt: Map<string, number>;
+  };
+  /** engine/events.ts: the database check shared by SystemHealth events. */
+  healthCheck?: { at: number; ok: Promise<boolean> };
+}
+
 export interface Engine {
   db: Db;
   config: Config;
@@ -53,12 +95,33 @@ export interface Engine {
   startedAt: Date;
   /** Cross-node news that jobs of a queue changed (LISTEN/NOTIFY). */
   signals: JobSignals;
+  /** Resolvers tried before the API-key lookup (JWT when the accounts feature is on). */
+  credentials: CredentialResolver[];
+  /** The HTTP delivery machinery, when the webhooks feature is on. */
+  outbound?: OutboundHttp;
+  memory: EngineMemory;
 }
 
 export function createEngine(db: Db, config: Config): Engine {
   setJsonMaxDepth(config.jsonMaxDepth);
-  return { db, config, hooks: { validateCreate: [], beforeCreate: [], afterTransition: [], onEvent: [] }, startedAt: new Date(), signals: new JobSignals(db) };
+  return {
+    db,
+    config,
+    hooks: { validateCreate: [], beforeCreate: [], afterTransition: [], onEvent: [] },
+    startedAt: new Date(),
+    signals: new JobSignals(db),
+    credentials: [],
+    memory: {
+      orgRates: new Map(),
+      signingSecrets: new Map(),
+      secretLookups: new Map(),
+      fairness: { configs: new Map(), cursors: new Map(), assignedAt: new Map() },
+    },
+  };
 }
+
+/** Spindle acting for an organization on its own queues (delivery jobs, ingestion). */
+export const internalPrincipal = (orgId: string, planTier = "internal"): Principal => ({ orgId, apiKeyId: null, queues: ["*"], planTier });
 
 export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: any[]): Promise<void> {
   if (jobs.length === 0) return;

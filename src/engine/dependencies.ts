@@ -76,7 +76,5 @@ export async function jobDependencies(e: Engine, p: Principal, jobId: string) {
   return { job, dependencies: await store.dependenciesOf(e.db, jobId), dependents: await store.dependentsOf(e.db, jobId) };
 }
 
-/** Registers the dependency hook on an engine (once). */
-export function installDependencyHook(e: Engine): void {
-  e.hooks.afterTransition.push((tx, event, rows) => onJobTransition(e, tx, event, rows));
-}
+/** The workflows feature's transition hook: dependents of finished jobs are released or cancelled in the same transaction. */
+export const dependencyHook = (e: Engine) => (tx: Queryable, event: JobEvent, rows: any[]) => onJobTransition(e, tx, event, rows);

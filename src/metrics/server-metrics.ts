@@ -104,9 +104,3 @@ export class ServerMetrics {
   }
 }
 
-const byEngine = new WeakMap<Engine, ServerMetrics>();
-export function metricsOf(e: Engine): ServerMetrics {
-  let m = byEngine.get(e);
-  if (!m) byEngine.set(e, (m = new ServerMetrics(e)));
-  return m;
-}

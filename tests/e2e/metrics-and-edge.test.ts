@@ -1,7 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { metricsListenerPort } from "../../src/metrics/feature";
 
 const METRICS_TOKEN = "metrics-token-0123456789";
 
@@ -49,7 +48,7 @@ for (const kind of await databaseKinds()) {
     });
 
     test("the separate METRICS_PORT listener serves the same text and nothing else", async () => {
-      const port = metricsListenerPort(s.engine);
+      const port = s.metricsPort;
       expect(port).toBeGreaterThan(0);
       const text = await scrape(`http://127.0.0.1:${port}`);
       expect(text).toContain("spooled_jobs_enqueued_total");
