@@ -1,4 +1,4 @@
-import type { Engine, Principal } from "./context";
+import type { Engine, NewJobInfo, Principal } from "./context";
 import { assertQueueAllowed } from "./context";
 import { getJob } from "./jobs";
 import * as store from "../store/delivery-queues";
@@ -22,15 +22,15 @@ function checkDeliveryQueue(p: Principal, name: string): void {
 }
 
 /**
- * Refuses delivery jobs whose payload is not a valid request, or whose target the SSRF guard refuses without DNS,
- * inside the creating transaction (so the create answers 400 and stores nothing). DNS is checked at delivery.
+ * The validateInsert hook: refuses delivery jobs whose payload is not a valid request, or whose target the SSRF
+ * guard refuses without DNS, before anything is inserted (so the create answers 400 and stores nothing).
+ * DNS is checked at delivery.
  */
 export function validateDeliveryJobs(e: Engine) {
-  return async (_tx: Queryable, event: string, rows: any[]) => {
-    if (event !== "created") return;
-    for (const row of rows) {
-      if (!isDeliveryQueue(row.queue_name)) continue;
-      const parsed = deliveryPayloadSchema.safeParse(row.payload);
+  return async (_tx: Queryable, _orgId: string, _count: number, jobs?: readonly NewJobInfo[]) => {
+    for (const job of jobs ?? []) {
+      if (!isDeliveryQueue(job.queueName)) continue;
+      const parsed = deliveryPayloadSchema.safeParse(job.payload);
       if (!parsed.success) throw validationError(toFieldIssues(parsed.error).map((i) => ({ ...i, field: `payload.${i.field}` })));
       const payload = parsed.data;
       try {

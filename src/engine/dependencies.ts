@@ -12,7 +12,7 @@ export const CASCADE_REASON = "Dependency failed, was dead-lettered or was cance
 const UNSUCCESSFUL = new Set(["failed", "deadletter", "cancelled"]);
 
 /**
- * Runs in the transaction of every job transition (engine.hooks.afterTransition):
+ * Runs in the transaction of every job transition (engine.hooks.onTransition):
  * - a completed job makes its waiting dependents claimable at commit (no timer);
  * - a job that ended without completing cancels the dependents that can no longer run, transitively: each
  *   cascade is itself a transition, so every hook (notifications too) sees it. Recursion ends because only

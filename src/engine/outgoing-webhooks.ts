@@ -126,7 +126,7 @@ export async function testWebhook(e: Engine, p: Principal, id: string) {
 /** This node's adaptive delivery state per destination host of the caller's organization. */
 export const deliveryHostStates = (e: Engine, p: Principal): object[] => e.outbound?.hostStates(p.orgId) ?? [];
 
-/** engine.hooks.afterTransition: announced job transitions become outbox rows in the same transaction. */
+/** engine.hooks.onTransition: announced job transitions become outbox rows in the same transaction. */
 export async function recordJobNotifications(tx: Queryable, transition: JobEvent, jobs: any[]): Promise<void> {
   const name = jobNotificationName(transition);
   if (!name) return;

@@ -65,7 +65,7 @@ async function organizationOf(tx: Queryable, orgId: string) {
 }
 
 /**
- * The beforeCreate hook: inside the creating transaction, under the organization's usage-row lock, refuses
+ * The validateInsert hook: inside the creating transaction, under the organization's usage-row lock, refuses
  * a batch that would pass the active-jobs or daily cap (and, when opted in, the payload and queue caps).
  */
 export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]): Promise<void> {
@@ -101,7 +101,7 @@ export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, cou
   }
 }
 
-/** The afterTransition("created") hook: counts created jobs for the daily cap (idempotent hits never get here). */
+/** The onTransition("created") hook: counts created jobs for the daily cap (idempotent hits never get here). */
 export async function countCreatedJobs(tx: Queryable, rows: any[]): Promise<void> {
   const perOrg = new Map<string, number>();
   for (const r of rows) perOrg.set(r.organization_id, (perOrg.get(r.organization_id) ?? 0) + 1);

@@ -57,8 +57,8 @@ export const accountsFeature: Feature = {
       { name: "rate-bucket-pruner", intervalMs: 10 * 60_000, tick: pruneBuckets },
     ],
     hooks: {
-      beforeCreate: [(tx, orgId, count, jobs) => checkJobQuota(engine, tx, orgId, count, jobs)],
-      afterTransition: [
+      validateInsert: [(tx, orgId, count, jobs) => checkJobQuota(engine, tx, orgId, count, jobs)],
+      onTransition: [
         async (tx, event, rows) => {
           if (event === "created") await countCreatedJobs(tx, rows);
         },

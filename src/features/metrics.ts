@@ -10,7 +10,8 @@ export const metricsFeature: Feature = {
     routes: ({ root }) => {
       root.route("/", metricsRoutes(metrics, engine.config.metricsToken));
     },
-    hooks: { afterTransition: [async (_tx, event, rows) => metrics.recordTransition(event, rows)] },
+    // After commit: a change refused or rolled back is never counted.
+    hooks: { afterCommit: [(event, rows) => metrics.recordTransition(event, rows)] },
     async start() {
       if (engine.config.metricsPort === undefined) return;
       const app = new Hono();

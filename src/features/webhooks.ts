@@ -27,7 +27,8 @@ export const webhooksFeature: Feature = {
       },
       hooks: {
         validateCreate: [validateCompletionWebhooks(engine)],
-        afterTransition: [validateDeliveryJobs(engine), recordJobNotifications],
+        validateInsert: [validateDeliveryJobs(engine)],
+        onTransition: [recordJobNotifications],
         onEvent: [recordDomainNotification],
       },
       async start() {

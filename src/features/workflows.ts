@@ -10,6 +10,6 @@ export const workflowsFeature: Feature = {
       api.route("/workflows", workflowRoutes(engine));
       api.route("/jobs", jobDependencyRoutes(engine));
     },
-    hooks: { afterTransition: [dependencyHook(engine)] },
+    hooks: { onTransition: [dependencyHook(engine)] },
   }),
 };
