@@ -233,3 +233,6 @@ export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: s
   await runAfterTransition(e, tx, "created", rows);
   return rows;
 }
+
+/** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). Safe on many nodes. */
+export const activateDueScheduled = (e: Engine): Promise<number> => e.db.transaction((tx) => store.activateDueScheduled(tx));

@@ -1,4 +1,4 @@
-import type { Engine, Principal } from "./context";
+import type { ClaimRequest, Engine, Principal } from "./context";
 import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/jobs";
 import type { Queryable } from "../db/types";
@@ -7,12 +7,7 @@ import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
 
-export interface ClaimRequest {
-  queueName: string;
-  workerId: string;
-  limit: number;
-  leaseSecs: number;
-}
+export type { ClaimRequest } from "./context";
 
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
 export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<any[]> {
