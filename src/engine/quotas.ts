@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import type { Engine, NewJobInfo } from "./context";
 import type { Queryable } from "../db/types";
 import * as usage from "../store/usage";
@@ -102,7 +103,7 @@ export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, cou
 }
 
 /** The onTransition("created") hook: counts created jobs for the daily cap (idempotent hits never get here). */
-export async function countCreatedJobs(tx: Queryable, rows: any[]): Promise<void> {
+export async function countCreatedJobs(tx: Queryable, rows: JobRow[]): Promise<void> {
   const perOrg = new Map<string, number>();
   for (const r of rows) perOrg.set(r.organization_id, (perOrg.get(r.organization_id) ?? 0) + 1);
   for (const [orgId, n] of perOrg) await usage.addJobsToday(tx, orgId, n);
