@@ -8,6 +8,7 @@ import { webhooksFeature } from "../delivery/feature";
 import { realtimeFeature } from "./realtime";
 import { webUiFeature } from "./web-ui";
 import { operationsFeature } from "./operations";
+import { openApiFeature } from "../http/openapi/feature";
 
 /**
  * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
@@ -23,4 +24,5 @@ export const FEATURES: Feature[] = [
   webhooksFeature,
   operationsFeature,
   webUiFeature,
+  openApiFeature,
 ];
