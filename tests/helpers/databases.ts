@@ -9,14 +9,19 @@ export type DbKind = "pglite" | "postgres";
 export const PG_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 let pgAvailable: Promise<boolean> | undefined;
-/** Whether the shared PostgreSQL answers; when it does not, PostgreSQL halves are skipped and say so. */
+/**
+ * Whether the shared PostgreSQL answers; when it does not, PostgreSQL halves are skipped and say so, except under
+ * CI=true, where every test file that needs it fails instead.
+ */
 export function postgresAvailable(): Promise<boolean> {
   pgAvailable ??= (async () => {
     const sql = postgres(PG_ADMIN_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });
     try {
       await sql`SELECT 1`;
       return true;
-    } catch {
+    } catch (err) {
+      // On CI a missing PostgreSQL is a broken machine, not a reason to pass with half the tests skipped.
+      if (process.env.CI === "true") throw new Error(`CI=true and no PostgreSQL answers at ${PG_ADMIN_URL}: ${err}`);
       console.log("postgres: no server at " + PG_ADMIN_URL + " — PostgreSQL tests skipped");
       return false;
     } finally {
