@@ -802,7 +802,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Retry a failed, dead-lettered or cancelled job */
+        /** Retry a failed or dead-lettered job now */
         post: operations["postJobsByidRetry"];
         delete?: never;
         options?: never;

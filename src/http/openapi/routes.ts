@@ -145,7 +145,7 @@ export const ROUTES: RouteDoc[] = [
   { method: "post", path: "/api/v1/jobs/dlq/purge", tag: "dead letters", summary: "Delete dead letters (confirm: true)", auth: "key", body: body("DlqPurgeRequest", jobs.dlqPurgeSchema), ok: ok(200, named("DlqPurged", r.dlqPurged)) },
   { method: "get", path: "/api/v1/jobs/:id", tag: "jobs", summary: "One job", auth: "key", ok: ok(200, Job) },
   { method: "delete", path: "/api/v1/jobs/:id", tag: "jobs", summary: "Cancel a job that has not finished", auth: "key", ok: ok(204), errors: [409] },
-  { method: "post", path: "/api/v1/jobs/:id/retry", tag: "jobs", summary: "Retry a failed, dead-lettered or cancelled job", auth: "key", ok: ok(200, Job), errors: [409] },
+  { method: "post", path: "/api/v1/jobs/:id/retry", tag: "jobs", summary: "Retry a failed or dead-lettered job now", auth: "key", ok: ok(200, Job), errors: [409] },
   { method: "put", path: "/api/v1/jobs/:id/priority", tag: "jobs", summary: "Change the priority of a waiting job", auth: "key", body: body("PriorityRequest", jobs.prioritySchema), ok: ok(200, open("PriorityChanged", "job_id, old_priority, new_priority")), errors: [409] },
   { method: "get", path: "/api/v1/jobs/:id/history", tag: "jobs", summary: "Every state change of a job, oldest first", auth: "key", query: { limit: "at most 500", offset: "rows to skip" }, ok: list(named("JobEvent", r.jobEvent)) },
   { method: "post", path: "/api/v1/jobs/:id/complete", tag: "jobs", summary: "Complete a leased job", auth: "key", body: body("CompleteRequest", jobs.completeSchema), ok: ok(200, Success), errors: [409] },
