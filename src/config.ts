@@ -58,8 +58,11 @@ const schema = z.object({
   CORS_ALLOWED_ORIGINS: z.string().optional(),
   /** Base URL clients reach this server at (webhook URLs); defaults to the request's own origin. */
   SPINDLE_PUBLIC_URL: z.string().url().optional(),
-  /** Whether plan caps refuse work (on) or are only reported (off). */
-  SPINDLE_QUOTAS: z.enum(["on", "off"]).default("on"),
+  /**
+   * Whether plan caps refuse work (on) or are only reported (off, the default: a self-hosted server has no
+   * business telling its own users to upgrade; usage endpoints keep showing the plan's numbers either way).
+   */
+  SPINDLE_QUOTAS: z.enum(["on", "off"]).default("off"),
   /** Caps enforced besides active jobs and jobs per day: comma list of queues, workers, api_keys, schedules, workflows, webhooks, payload, or "all". */
   SPINDLE_ENFORCE_LIMITS: z.string().default(""),
   /** Per-organization token buckets at the plan's requests/second (off by default for self-hosting). */

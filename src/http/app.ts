@@ -8,6 +8,7 @@ import { jobRoutes } from "./routes/jobs";
 import { queueRoutes } from "./routes/queues";
 import { publicOrganizationRoutes } from "./routes/organizations";
 import { workerRoutes } from "./routes/workers";
+import { methodNotAllowed } from "./method-not-allowed";
 
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
@@ -39,6 +40,7 @@ export function buildApp(engine: Engine, features: RouteFeature[] = [], middlewa
     await next();
   });
   for (const m of middleware) app.use("*", m);
+  app.use("*", methodNotAllowed(app));
   app.use(
     "/api/*",
     bodyLimit({

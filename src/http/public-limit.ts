@@ -39,7 +39,7 @@ export function clientAddress(c: Context): string {
 
 /** Routes whose own upstream limits are tighter than the general public limit (per IP, per minute). */
 const TIGHT: { test: (method: string, path: string) => boolean; perMinute: number }[] = [
-  { test: (_m, p) => p === "/api/v1/auth/check-email", perMinute: 10 },
+  { test: (_m, p) => p === "/api/v1/auth/check-email" || p === "/api/v1/auth/email/check", perMinute: 10 },
   { test: (_m, p) => p === "/api/v1/organizations/check-slug", perMinute: 60 },
 ];
 

@@ -9,7 +9,7 @@ for (const kind of await databaseKinds()) {
     let s: TestServer;
     const admin = () => ({ "x-admin-key": ADMIN });
     beforeAll(async () => {
-      // The server's real defaults for quotas (enforced), with an admin key to change plans.
+      // Quotas turned on by the operator (the default is off), with an admin key to change plans.
       s = await startTestServer(kind, { SPINDLE_QUOTAS: "on", ADMIN_API_KEY: ADMIN, SPOOLED_PLAN_STARTER_MAX_ACTIVE_JOBS: "3" });
     });
     afterAll(() => s.stop());
@@ -166,6 +166,30 @@ for (const kind of await databaseKinds()) {
       // burst 40 (minus the key creation), plus whatever refilled at 5/s meanwhile
       expect(okCount).toBeGreaterThanOrEqual(38);
       expect((await b.client.get("/api/v1/jobs/stats")).status).toBe(200);
+    });
+  });
+}
+
+for (const kind of await databaseKinds()) {
+  describe(`a default self-hosted server (${kind})`, () => {
+    test("a fresh organization accepts more than its plan's 10 active jobs, and usage still reports the plan's limits", async () => {
+      const s = await startTestServer(kind); // no SPINDLE_QUOTAS: the shipped default
+      try {
+        expect(s.engine.config.enforceQuotas).toBe(false);
+        const { client } = await s.newOrg();
+        const created = await Promise.all(Array.from({ length: 15 }, (_, i) => client.post("/api/v1/jobs", { queue_name: "self-hosted", payload: { i } })));
+        expect(created.map((r) => r.status)).toEqual(Array(15).fill(201));
+        const bulk = await client.post("/api/v1/jobs/bulk", { queue_name: "self-hosted", jobs: Array.from({ length: 10 }, (_, i) => ({ payload: { i } })) });
+        expect(bulk.status).toBe(200);
+        expect(bulk.body.success_count).toBe(10);
+        const u = (await client.get("/api/v1/organizations/usage")).body;
+        expect(u.plan).toBe("free");
+        expect(u.limits.max_active_jobs).toBe(10);
+        expect(u.usage.active_jobs).toMatchObject({ current: 25, limit: 10 });
+        expect(u.usage.jobs_today).toMatchObject({ current: 25, limit: 1000 });
+      } finally {
+        await s.stop();
+      }
     });
   });
 }

@@ -15,10 +15,10 @@ export interface TestServer extends RunningServer {
 /** Starts the real server (real HTTP listener on a free port) on a fresh database of the given kind. */
 export async function startTestServer(kind: DbKind, env: Record<string, string> = {}, features: Feature[] = FEATURES): Promise<TestServer> {
   const { db, url: databaseUrl, dispose } = await freshDatabase(kind);
-  // Plan caps are reported but not enforced unless a test asks (SPINDLE_QUOTAS: "on"): most tests are not about
-  // quotas and create far more than a free plan's 10 active jobs. Production mode needs a JWT secret.
+  // Plan caps are reported but not enforced unless a test asks (SPINDLE_QUOTAS: "on"), as on a default server.
+  // Production mode needs a JWT secret.
   const production = env.SPINDLE_ENV === "production" || env.RUST_ENV === "production";
-  const defaults = { SPINDLE_QUOTAS: "off", ...(production ? { JWT_SECRET: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex") } : {}) };
+  const defaults = production ? { JWT_SECRET: Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex") } : {};
   const config = loadConfig({ HOST: "127.0.0.1", PORT: "0", GRPC_PORT: "0", SPINDLE_QUIET: "true", SPINDLE_REAPER_INTERVAL_MS: "200", ...defaults, ...env });
   const server = await startServer(config, { db, features }).catch(async (err) => {
     await dispose(); // a server that never started must not leave its database behind

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { bearerOf, requireAuth, type AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
 import { readBody } from "../body";
@@ -36,11 +36,14 @@ export function authRoutes(engine: Engine) {
     return c.json(EMAIL_LOGIN_UNAVAILABLE, 501);
   });
   app.post("/email/verify", (c) => c.json(EMAIL_LOGIN_UNAVAILABLE, 501));
-  app.get("/check-email", async (c) => {
+  const checkEmail = async (c: Context<AppEnv>) => {
     const email = c.req.query("email")?.trim();
     if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw validationError([{ field: "email", message: "email must be a valid email", code: "invalid_format" }]);
     const exists = await orgStore.billingEmailTaken(engine.db, email);
     return c.json({ available: !exists, exists, signup_enabled: false });
-  });
+  };
+  // The contract's path, and the one the official Python SDK calls.
+  app.get("/check-email", checkEmail);
+  app.get("/email/check", checkEmail);
   return app;
 }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
 import { readBody, pathId } from "../body";
@@ -23,9 +23,12 @@ export function workerRoutes(engine: Engine) {
     const row = await workers.heartbeatWorker(engine, c.get("principal"), pathId(c), b);
     return c.json({ success: true, status: row.status, should_drain: row.status === "draining" });
   });
-  app.post("/:id/deregister", async (c) => {
+  // The contract's deregister, and DELETE /workers/{id} as the official Go SDK sends it: same effect, same 204.
+  const deregister = async (c: Context<AppEnv>) => {
     await workers.deregisterWorker(engine, c.get("principal"), pathId(c));
     return c.body(null, 204);
-  });
+  };
+  app.post("/:id/deregister", deregister);
+  app.delete("/:id", deregister);
   return app;
 }
