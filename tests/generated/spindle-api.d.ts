@@ -465,6 +465,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/email/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Same as /auth/check-email (the path some SDKs call) */
+        get: operations["getAuthEmailCheck"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/billing/status": {
         parameters: {
             query?: never;
@@ -1214,7 +1231,8 @@ export interface paths {
         get: operations["getWorkersByid"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Deregister a worker (same as POST …/deregister) */
+        delete: operations["deleteWorkersByid"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2119,7 +2137,7 @@ export interface components {
         /** @description Every error: the code names the kind, details name the fields (docs/api.md) */
         Error: {
             /** @enum {string} */
-            code: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHORIZED" | "ACCESS_DENIED" | "NOT_FOUND" | "CONFLICT" | "LEASE_EXPIRED" | "PAYLOAD_TOO_LARGE" | "QUOTA_EXCEEDED" | "RATE_LIMIT_EXCEEDED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "NOT_IMPLEMENTED";
+            code: "VALIDATION_ERROR" | "BAD_REQUEST" | "UNAUTHORIZED" | "ACCESS_DENIED" | "NOT_FOUND" | "CONFLICT" | "LEASE_EXPIRED" | "PAYLOAD_TOO_LARGE" | "METHOD_NOT_ALLOWED" | "QUOTA_EXCEEDED" | "RATE_LIMIT_EXCEEDED" | "SERVICE_UNAVAILABLE" | "INTERNAL_ERROR" | "NOT_IMPLEMENTED";
             message: string;
             /** @description "Validation failed" on VALIDATION_ERROR */
             error?: string;
@@ -2680,6 +2698,15 @@ export interface components {
         };
         /** @description No such resource */
         Error404: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The path is served, but not with this method (Allow lists those it takes) */
+        Error405: {
             headers: {
                 [name: string]: unknown;
             };
@@ -3627,6 +3654,32 @@ export interface operations {
         };
     };
     getAuthCheckEmail: {
+        parameters: {
+            query: {
+                /** @description the address (required) */
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailCheck"];
+                };
+            };
+            400: components["responses"]["Error400"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    getAuthEmailCheck: {
         parameters: {
             query: {
                 /** @description the address (required) */
@@ -5204,6 +5257,33 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Worker"];
                 };
+            };
+            400: components["responses"]["Error400"];
+            401: components["responses"]["Error401"];
+            403: components["responses"]["Error403"];
+            404: components["responses"]["Error404"];
+            429: components["responses"]["Error429"];
+            500: components["responses"]["Error500"];
+            503: components["responses"]["Error503"];
+        };
+    };
+    deleteWorkersByid: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Done; no body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["Error400"];
             401: components["responses"]["Error401"];

@@ -16,6 +16,7 @@ const ERROR_STATUS_TEXT: Record<number, string> = {
   401: "Missing or invalid credential",
   403: "The credential may not do this",
   404: "No such resource",
+  405: "The path is served, but not with this method (Allow lists those it takes)",
   409: "Conflicts with the resource's state",
   413: "Body too large",
   429: "Rate limit or plan quota reached (Retry-After)",
@@ -145,7 +146,9 @@ export function buildOpenApiDocument(routes: RouteDoc[] = ROUTES): Json {
     info: {
       title: "Spindle",
       version: VERSION,
-      description: "Webhook queue and background-job server, wire-compatible with Spooled. Errors share one body: see the Error schema.",
+      description:
+        "Webhook queue and background-job server, wire-compatible with Spooled. Errors share one body: see the Error schema. " +
+        "Any served path called with a method it does not take answers 405 with an Allow header (components.responses.Error405).",
     },
     jsonSchemaDialect: "https://json-schema.org/draft/2020-12/schema",
     servers: [{ url: "/" }],

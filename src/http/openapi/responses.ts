@@ -17,7 +17,7 @@ export const errorBody = z
   .object({
     code: z.enum([
       "VALIDATION_ERROR", "BAD_REQUEST", "UNAUTHORIZED", "ACCESS_DENIED", "NOT_FOUND", "CONFLICT", "LEASE_EXPIRED",
-      "PAYLOAD_TOO_LARGE", "QUOTA_EXCEEDED", "RATE_LIMIT_EXCEEDED", "SERVICE_UNAVAILABLE", "INTERNAL_ERROR", "NOT_IMPLEMENTED",
+      "PAYLOAD_TOO_LARGE", "METHOD_NOT_ALLOWED", "QUOTA_EXCEEDED", "RATE_LIMIT_EXCEEDED", "SERVICE_UNAVAILABLE", "INTERNAL_ERROR", "NOT_IMPLEMENTED",
     ]),
     message: z.string(),
     error: z.string().optional().describe('"Validation failed" on VALIDATION_ERROR'),

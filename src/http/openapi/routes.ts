@@ -65,6 +65,7 @@ const WorkflowDetail = named("WorkflowDetail", r.workflowDetail);
 const WebhookToken = named("WebhookToken", r.webhookToken);
 const Success = named("Success", r.success);
 const open = (name: string, description: string) => named(name, r.openObject(description));
+const EmailCheck = open("EmailCheck", "available, exists, signup_enabled");
 const WorkflowJob = open("WorkflowJob", "a Job plus key, depends_on, attempt and error");
 const Ingested = open("Ingested", "success and the job id");
 const DeliveryRetried = open("DeliveryRetried", "success, message, delivery");
@@ -116,7 +117,8 @@ export const ROUTES: RouteDoc[] = [
   { method: "post", path: "/api/v1/auth/logout", tag: "auth", summary: "Revoke a refresh token", auth: "key", body: body("LogoutRequest", accounts.logoutSchema), ok: ok(204) },
   { method: "post", path: "/api/v1/auth/email/start", tag: "auth", summary: "Email login: 501, no mail provider", auth: "public", body: body("EmailStartRequest", accounts.emailStartSchema), ok: ok(200), errors: [501] },
   { method: "post", path: "/api/v1/auth/email/verify", tag: "auth", summary: "Email login: 501, no mail provider", auth: "public", ok: ok(200), errors: [501] },
-  { method: "get", path: "/api/v1/auth/check-email", tag: "auth", summary: "Is an email in use as a billing email", auth: "public", query: { email: "the address (required)" }, ok: ok(200, open("EmailCheck", "available, exists, signup_enabled")), errors: [400] },
+  { method: "get", path: "/api/v1/auth/check-email", tag: "auth", summary: "Is an email in use as a billing email", auth: "public", query: { email: "the address (required)" }, ok: ok(200, EmailCheck), errors: [400] },
+  { method: "get", path: "/api/v1/auth/email/check", tag: "auth", summary: "Same as /auth/check-email (the path some SDKs call)", auth: "public", query: { email: "the address (required)" }, ok: ok(200, EmailCheck), errors: [400] },
   { method: "get", path: "/api/v1/billing/status", tag: "billing", summary: "Plan, with empty billing fields (self-hosted)", auth: "key", ok: ok(200, open("BillingStatus", "plan tier and empty Stripe fields")) },
   { method: "post", path: "/api/v1/billing/portal", tag: "billing", summary: "501: billing is not enabled", auth: "key", ok: ok(200), errors: [501] },
   { method: "post", path: "/api/v1/billing/webhook", tag: "billing", summary: "501: billing is not enabled", auth: "public", ok: ok(200), errors: [501] },
@@ -176,6 +178,7 @@ export const ROUTES: RouteDoc[] = [
   { method: "get", path: "/api/v1/workers/:id", tag: "workers", summary: "One worker", auth: "key", ok: ok(200, Worker) },
   { method: "post", path: "/api/v1/workers/:id/heartbeat", tag: "workers", summary: "Worker heartbeat", auth: "key", body: body("WorkerHeartbeatRequest", workerHeartbeatSchema), ok: ok(200, named("WorkerHeartbeat", r.workerHeartbeat)) },
   { method: "post", path: "/api/v1/workers/:id/deregister", tag: "workers", summary: "Deregister a worker", auth: "key", ok: ok(204) },
+  { method: "delete", path: "/api/v1/workers/:id", tag: "workers", summary: "Deregister a worker (same as POST …/deregister)", auth: "key", ok: ok(204) },
 
   // ---- schedules and workflows ---------------------------------------------------------------------------------
   { method: "post", path: "/api/v1/schedules", tag: "schedules", summary: "Create a cron schedule", auth: "key", body: body("CreateScheduleRequest", createScheduleSchema), ok: ok(201, Schedule) },
