@@ -1,7 +1,7 @@
 import { jsonByteLength } from "../domain/json-limits";
 import { assertStorableJson } from "../domain/validate";
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runBeforeCreate, runValidateCreate } from "./context";
+import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runValidateInsert, runValidateCreate } from "./context";
 import * as store from "../store/jobs";
 import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
@@ -36,7 +36,7 @@ export async function createJob(e: Engine, p: Principal, input: CreateJobInput):
       const parent = await store.getJob(tx, p.orgId, input.parent_job_id);
       if (!parent || parent.queue_name !== input.queue_name) throw badRequest("parent_job_id must be a job of the same organization and queue");
     }
-    await runBeforeCreate(e, tx, p.orgId, 1, [{ queueName: input.queue_name, payload: input.payload }]);
+    await runValidateInsert(e, tx, p.orgId, 1, [{ queueName: input.queue_name, payload: input.payload }]);
     const id = crypto.randomUUID();
     const rows = await store.insertJobs(
       tx,
@@ -110,7 +110,7 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
       });
       return { id, created: true };
     });
-    await runBeforeCreate(e, tx, p.orgId, fresh.length, fresh);
+    await runValidateInsert(e, tx, p.orgId, fresh.length, fresh);
     const rows = await store.insertJobs(tx, p.orgId, fresh, jobDefaults(e));
     const inserted = new Set(rows.map((r) => r.id));
     if (inserted.size !== fresh.length) {
@@ -186,7 +186,7 @@ export async function cancelJob(e: Engine, p: Principal, id: string): Promise<vo
 export async function retryJob(e: Engine, p: Principal, id: string): Promise<any> {
   await getJob(e, p, id);
   return e.db.transaction(async (tx) => {
-    await runBeforeCreate(e, tx, p.orgId, 0);
+    await runValidateInsert(e, tx, p.orgId, 0);
     const row = await store.retryJob(tx, p.orgId, id);
     if (!row) {
       const job = await store.getJob(tx, p.orgId, id);
@@ -228,7 +228,7 @@ export async function jobHistory(e: Engine, p: Principal, id: string, limit = 10
  * such as quotas, one insert, transition hooks), for jobs the server makes itself: schedule fires, workflows.
  */
 export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<any[]> {
-  await runBeforeCreate(e, tx, orgId, jobs.length, jobs);
+  await runValidateInsert(e, tx, orgId, jobs.length, jobs);
   const rows = await store.insertJobs(tx, orgId, jobs, jobDefaults(e));
   await runAfterTransition(e, tx, "created", rows);
   return rows;

@@ -5,7 +5,7 @@ import type { Engine } from "../engine/context";
  * Streams still running their cleanup (releasing jobs) when the server stops. Shutdown waits for them so that the
  * database is not closed under a release in progress.
  */
-class ActiveStreams {
+export class ActiveStreams {
   private count = 0;
   private idle: (() => void)[] = [];
 
@@ -30,13 +30,6 @@ class ActiveStreams {
       });
     });
   }
-}
-
-const registry = new WeakMap<Engine, ActiveStreams>();
-export function activeStreams(engine: Engine): ActiveStreams {
-  let a = registry.get(engine);
-  if (!a) registry.set(engine, (a = new ActiveStreams()));
-  return a;
 }
 
 /** Returns what a closed stream's worker still holds to its queue; a failure is logged (the lease reaper is the backstop). */

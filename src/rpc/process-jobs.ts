@@ -1,13 +1,13 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { Engine } from "../engine/context";
+import type { RpcNode } from "./node";
 import { claimJobs } from "../engine/leases";
 import { AppError } from "../domain/errors";
 import { ProcessResponseSchema, type ProcessRequest, type ProcessResponse } from "../../gen/spooled/v1/queue_pb";
 import { authenticateCall, StreamAuthorization } from "./auth";
 import { inBandError, toConnectError } from "./errors";
 import { claimInput } from "./inputs";
-import { activeStreams, handBackJobs } from "./active-streams";
+import { handBackJobs } from "./active-streams";
 import { jobMessage } from "./messages";
 import type { settlement } from "./queue-service";
 
@@ -19,12 +19,12 @@ const errorResponse = (code: string, message: string) => create(ProcessResponseS
  * closes go back to the queue.
  */
 export async function* processJobs(
-  engine: Engine,
+  { engine, streams }: RpcNode,
   settle: ReturnType<typeof settlement>,
   requests: AsyncIterable<ProcessRequest>,
   ctx: HandlerContext,
 ): AsyncGenerator<ProcessResponse> {
-  const leave = activeStreams(engine).enter();
+  const leave = streams.enter();
   let stream: StreamAuthorization;
   try {
     stream = new StreamAuthorization(engine, ctx.requestHeader, await authenticateCall(engine, ctx.requestHeader));

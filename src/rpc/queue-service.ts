@@ -25,7 +25,8 @@ import { claimInput, completeInput, enqueueInput, failInput, renewInput } from "
 import { jobMessage, timestampOf } from "./messages";
 import { claimWhenAvailable } from "./job-feed";
 import { processJobs } from "./process-jobs";
-import { activeStreams, handBackJobs } from "./active-streams";
+import { handBackJobs } from "./active-streams";
+import type { RpcNode } from "./node";
 
 const isSoftMiss = (err: unknown) => err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "LEASE_EXPIRED");
 
@@ -60,7 +61,8 @@ export function settlement(engine: Engine) {
   };
 }
 
-export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
+export function queueService(node: RpcNode): ServiceImpl<typeof QueueService> {
+  const engine = node.engine;
   const auth = (ctx: HandlerContext) => authenticateCall(engine, ctx.requestHeader);
   const settle = settlement(engine);
 
@@ -114,7 +116,7 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
 
     /** Pushes each claimable job, leased to the worker; whatever it still holds goes back when the stream closes. */
     async *streamJobs(req, ctx) {
-      const leave = activeStreams(engine).enter();
+      const leave = node.streams.enter();
       let stream: StreamAuthorization;
       let claim: ReturnType<typeof claimInput>;
       try {
@@ -125,7 +127,7 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
         throw toConnectError(err);
       }
       try {
-        for await (const job of claimWhenAvailable(engine, stream, claim, ctx.signal)) yield jobMessage(job);
+        for await (const job of claimWhenAvailable(node, stream, claim, ctx.signal)) yield jobMessage(job);
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {
@@ -134,6 +136,6 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
       }
     },
 
-    processJobs: (requests, ctx) => processJobs(engine, settle, requests, ctx),
+    processJobs: (requests, ctx) => processJobs(node, settle, requests, ctx),
   };
 }

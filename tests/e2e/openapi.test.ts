@@ -8,7 +8,7 @@ import createClient from "openapi-fetch";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { FEATURES } from "../../src/features";
-import type { Feature } from "../../src/server";
+import type { Feature } from "../../src/features/feature";
 import { ROUTES, NOT_REST } from "../../src/http/openapi/routes";
 import * as shapes from "../../src/http/openapi/responses";
 import { generateOpenApiTypes } from "../../scripts/openapi-types";
@@ -17,7 +17,7 @@ import type { paths } from "../generated/spindle-api";
 /** A feature that only keeps a handle on the finished app, to read the routes hono really serves. */
 function routeProbe() {
   let root: Hono<any> | undefined;
-  const feature: Feature = { name: "route-probe", routes: (mounts) => void (root = mounts.root) };
+  const feature: Feature = { name: "route-probe", build: () => ({ routes: (mounts) => void (root = mounts.root) }) };
   const served = () =>
     [...new Set(inspectRoutes(root!).filter((r) => !r.isMiddleware).map((r) => `${r.method.toLowerCase()} ${r.path}`))].sort();
   return { feature, served };
