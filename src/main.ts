@@ -6,13 +6,15 @@ import { openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { VERSION } from "./version";
 import { startThreadWatchdog } from "./db/thread-watchdog";
+import { isCliInvocation, runCli } from "./cli";
 
 async function main(argv: string[]) {
-  const command = argv[0] ?? "serve";
-  if (command === "version" || command === "--version") {
-    console.log(`spindle ${VERSION}`);
+  // Everything but running the server or its migrations (the operator CLI, version, --help) is src/cli.
+  if (isCliInvocation(argv)) {
+    process.exitCode = await runCli(argv);
     return;
   }
+  const command = argv[0] ?? "serve";
   const config = loadConfig();
   if (command === "migrate") {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -20,10 +22,6 @@ async function main(argv: string[]) {
     console.log(applied.length ? `applied migrations: ${applied.join(", ")}` : "database is up to date");
     await db.close();
     return;
-  }
-  if (command !== "serve") {
-    console.error(`usage: spindle [serve|migrate|version]`);
-    process.exit(2);
   }
   const server = await startServer(config, { features: FEATURES });
   console.log(`spindle ${VERSION} listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`);

@@ -8,6 +8,7 @@ import { grpcFeature } from "./grpc";
 import { webhooksFeature } from "./webhooks";
 import { operationsFeature } from "./operations";
 import { webUiFeature } from "./web-ui";
+import { openApiFeature } from "./openapi";
 
 /**
  * Every optional face or loop of the server, in start order: the one list the composition root (src/server.ts)
@@ -23,6 +24,7 @@ export const FEATURES: readonly Feature[] = [
   webhooksFeature,
   operationsFeature,
   webUiFeature,
+  openApiFeature,
 ];
 
 /** The default list without the named features (tests, embedding). */
