@@ -128,7 +128,7 @@ export async function enforceResourceLimit(e: Engine, tx: Queryable, orgId: stri
 }
 
 /** UsageInfo of the contract: effective limits, current usage per resource, warnings. */
-export async function usageInfo(e: Engine, q: Queryable, org: any) {
+export async function usageInfo(e: Engine, q: Queryable, org: orgs.OrganizationRow) {
   const limits = limitsOf(e, org);
   const items = {} as Record<UsageResource, UsageItem>;
   for (const resource of Object.keys(USAGE_RESOURCES) as UsageResource[]) {
