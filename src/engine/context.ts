@@ -18,6 +18,14 @@ export interface Principal {
   rateLimit?: number | null;
 }
 
+/** A worker asking for up to `limit` jobs of a queue, leased for `leaseSecs`. */
+export interface ClaimRequest {
+  queueName: string;
+  workerId: string;
+  limit: number;
+  leaseSecs: number;
+}
+
 export type JobEvent = "created" | "claimed" | "completed" | "failed" | "deadlettered" | "cancelled" | "retried" | "lease_expired" | "released";
 
 /**

@@ -1,3 +1,4 @@
+import { UNSUCCESSFUL_STATUSES } from "../domain/job-states";
 import type { Engine, JobEvent, Principal } from "./context";
 import { runAfterTransition } from "./context";
 import type { Queryable } from "../db/types";
@@ -9,7 +10,7 @@ import { notFound } from "../domain/errors";
 
 export const CASCADE_REASON = "Dependency failed, was dead-lettered or was cancelled";
 
-const UNSUCCESSFUL = new Set(["failed", "deadletter", "cancelled"]);
+const UNSUCCESSFUL = new Set<string>(UNSUCCESSFUL_STATUSES);
 
 /**
  * Runs in the transaction of every job transition (engine.hooks.onTransition):

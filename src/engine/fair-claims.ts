@@ -1,6 +1,5 @@
-import type { Engine, Principal } from "./context";
 import { runAfterTransition } from "./context";
-import type { ClaimRequest } from "./leases";
+import type { ClaimRequest, Engine, Principal } from "./context";
 import * as store from "../store/fair-claims";
 import { fairnessSettingsSchema, type FairnessSettings } from "../domain/fairness";
 import { validationError } from "../domain/errors";

@@ -1,3 +1,4 @@
+import { JOB_STATUSES, type JobStatus } from "../domain/job-states";
 import { jsonByteLength } from "../domain/json-limits";
 import { assertStorableJson } from "../domain/validate";
 import type { Engine, Principal } from "./context";
@@ -7,7 +8,6 @@ import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
 
-const STATUSES = ["pending", "scheduled", "processing", "completed", "failed", "deadletter", "cancelled"] as const;
 
 function jobDefaults(e: Engine) {
   return { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs };
@@ -157,7 +157,7 @@ export async function listJobs(e: Engine, p: Principal, f: JobListFilter, onlySt
     p.orgId,
     {
       queueName: f.queue_name,
-      status: f.status && (STATUSES as readonly string[]).includes(f.status) ? f.status : undefined,
+      status: f.status && (JOB_STATUSES as readonly string[]).includes(f.status) ? f.status : undefined,
       tag: f.tag && /^[A-Za-z0-9_.\-]{1,64}$/.test(f.tag) ? f.tag : undefined,
       createdAfter: f.created_after,
       createdBefore: f.created_before,
@@ -207,8 +207,8 @@ export async function setPriority(e: Engine, p: Principal, id: string, priority:
 
 export async function jobStats(e: Engine, p: Principal, queueName?: string) {
   const counts = await store.countByStatus(e.db, p.orgId, queueName);
-  const stats = Object.fromEntries(STATUSES.map((s) => [s, counts[s] ?? 0])) as Record<(typeof STATUSES)[number], number>;
-  return { ...stats, total: STATUSES.reduce((sum, s) => sum + stats[s], 0) };
+  const stats = Object.fromEntries(JOB_STATUSES.map((s) => [s, counts[s] ?? 0])) as Record<JobStatus, number>;
+  return { ...stats, total: JOB_STATUSES.reduce((sum, s) => sum + stats[s], 0) };
 }
 
 export async function batchStatus(e: Engine, p: Principal, ids: string[]) {
@@ -233,3 +233,6 @@ export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: s
   await runAfterTransition(e, tx, "created", rows);
   return rows;
 }
+
+/** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). Safe on many nodes. */
+export const activateDueScheduled = (e: Engine): Promise<number> => e.db.transaction((tx) => store.activateDueScheduled(tx));

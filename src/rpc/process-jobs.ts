@@ -9,7 +9,7 @@ import { inBandError, toConnectError } from "./errors";
 import { claimInput } from "./inputs";
 import { handBackJobs } from "./active-streams";
 import { jobMessage } from "./messages";
-import type { settlement } from "./queue-service";
+import type { settlement } from "./settlement";
 
 const errorResponse = (code: string, message: string) => create(ProcessResponseSchema, { response: { case: "error", value: { code, message } } });
 
