@@ -2,7 +2,8 @@
 /**
  * The compose.yaml topology without containers: two replicas of dist/spindle on one PostgreSQL behind Caddy running
  * the very Caddyfile compose.yaml carries (service names rewritten to local ports). Checks through the proxy:
- * an organization, a job enqueued, seen on the event stream, claimed and completed; then one replica is stopped
+ * an organization, a job enqueued, seen on the event stream, claimed and completed, read back over gRPC (h2c);
+ * then one replica is stopped
  * and the proxy keeps serving from the other.
  *
  *   npm run build && bun scripts/check-scale-out.ts postgres://postgres@127.0.0.1:5432/some_empty_db
@@ -13,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Subprocess } from "bun";
+import { grpcClients } from "../tests/helpers/grpc";
 
 const repo = resolve(import.meta.dir, "..");
 const databaseUrl = process.argv[2];
@@ -112,6 +114,15 @@ try {
   expect(claimed.body.jobs?.[0]?.id === job.body.id, "the job is claimed through the proxy");
   const done = await json(`/api/v1/jobs/${job.body.id}/complete`, { worker_id: "w", lease_id: claimed.body.jobs[0].lease_id }, key);
   expect(done.status === 200, "and completed");
+
+  // gRPC (h2c) through the proxy's second listener, with the SDK's own client library.
+  const rpc = grpcClients(`127.0.0.1:${proxyGrpc}`, key);
+  try {
+    const viaGrpc = await rpc.call(rpc.queue, "GetJob", { jobId: job.body.id });
+    expect(viaGrpc.job?.id === job.body.id && viaGrpc.job?.status === "JOB_STATUS_COMPLETED", "gRPC GetJob through the proxy sees it completed");
+  } finally {
+    rpc.close();
+  }
 
   children[0]!.kill("SIGTERM");
   await children[0]!.exited;
