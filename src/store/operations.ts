@@ -1,7 +1,7 @@
 import { sqlStatuses, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import type { JobMatch } from "../domain/operation-schemas";
-import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 /**
  * The bulk filter as one WHERE clause over `jobs` with fixed parameters $1..$8: organization, statuses, queue,
@@ -30,9 +30,9 @@ export async function countMatching(q: Queryable, orgId: string, m: JobMatch, sn
   return row?.n ?? 0;
 }
 
-export async function sampleMatching(q: Queryable, orgId: string, m: JobMatch, snapshotAt: Date, limit: number): Promise<any[]> {
+export async function sampleMatching(q: Queryable, orgId: string, m: JobMatch, snapshotAt: Date, limit: number): Promise<JobRow[]> {
   if (limit === 0) return [];
-  return q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE ${MATCHES} ORDER BY id LIMIT $9`, [...matchParams(orgId, m, snapshotAt), limit]);
+  return q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE ${MATCHES} ORDER BY id LIMIT $9`, [...matchParams(orgId, m, snapshotAt), limit]);
 }
 
 /**
@@ -47,7 +47,7 @@ export async function lockNextBatch(q: Queryable, orgId: string, m: JobMatch, sn
 }
 
 /** Redrives locked jobs: pending with a fresh attempt budget; a non-null payload replaces the job's payload. */
-export async function redriveJobs(q: Queryable, orgId: string, operationId: string, items: { id: string; payload: string | null }[]): Promise<any[]> {
+export async function redriveJobs(q: Queryable, orgId: string, operationId: string, items: { id: string; payload: string | null }[]): Promise<JobRow[]> {
   if (items.length === 0) return [];
   return q.query(
     `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS t(id, payload)),
@@ -62,7 +62,7 @@ export async function redriveJobs(q: Queryable, orgId: string, operationId: stri
   );
 }
 
-export async function cancelJobs(q: Queryable, orgId: string, operationId: string, ids: string[]): Promise<any[]> {
+export async function cancelJobs(q: Queryable, orgId: string, operationId: string, ids: string[]): Promise<JobRow[]> {
   if (ids.length === 0) return [];
   return q.query(
     `WITH changed AS (

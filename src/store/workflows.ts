@@ -1,6 +1,6 @@
 import { sqlStatuses, ACTIVE_STATUSES, FAILED_STATUSES, UNSUCCESSFUL_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 const WORKFLOW_COLUMNS = `id, organization_id, name, description, status, total_jobs, completed_jobs, failed_jobs, metadata,
   created_at, started_at, completed_at, updated_at`;
@@ -83,7 +83,7 @@ export async function markCancelled(q: Queryable, id: string): Promise<void> {
 }
 
 /** Workflow cancel: every job that has not started yet is cancelled (running ones finish). */
-export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promise<any[]> {
+export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promise<JobRow[]> {
   return q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
@@ -99,7 +99,7 @@ export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promi
  * one's dependencies are met is decided from the statuses before this statement, which is right: the jobs being
  * reset were not completed before and are not completed after.
  */
-export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Promise<any[]> {
+export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Promise<JobRow[]> {
   return q.query(
     `WITH met AS (
        SELECT j.id,
