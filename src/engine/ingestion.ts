@@ -74,7 +74,7 @@ function sourceSecret(org: OrganizationRow, settingsKey: string, serverWide: str
   return secret;
 }
 
-const parseJsonBody = (raw: Buffer): any => parseJsonText(raw.toString("utf8"));
+const parseJsonBody = (raw: Buffer): unknown => parseJsonText(raw.toString("utf8"));
 
 export async function ingestGithub(e: Engine, r: IngestRequest, raw: Buffer): Promise<IngestedJob> {
   const org = await admit(e, r, false);
@@ -95,7 +95,7 @@ export async function ingestStripe(e: Engine, r: IngestRequest, raw: Buffer): Pr
   const org = await admit(e, r, false);
   const secret = sourceSecret(org, "stripe_webhook_secret", e.config.webhooks.stripeSecret, "Stripe", "STRIPE_WEBHOOK_SECRET");
   if (!stripeSignatureValid(secret, raw, r.header("stripe-signature"), Math.floor(Date.now() / 1000))) throw unauthorized("Invalid Stripe signature");
-  const event = parseJsonBody(raw);
+  const event = parseJsonBody(raw) as { type?: unknown; id?: unknown; data?: { object?: unknown } } | null;
   if (typeof event?.type !== "string" || typeof event?.id !== "string") throw badRequest("Stripe event must have string id and type");
   return enqueue(e, org, {
     queue_name: `stripe-${event.type.replace(/\./g, "-").replace(/[^A-Za-z0-9_-]/g, "-")}`.slice(0, 100),

@@ -5,6 +5,26 @@ import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs
 const WORKFLOW_COLUMNS = `id, organization_id, name, description, status, total_jobs, completed_jobs, failed_jobs, metadata,
   created_at, started_at, completed_at, updated_at`;
 
+/** A workflow as WORKFLOW_COLUMNS reads it. */
+export type WorkflowRow = {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  status: string;
+  total_jobs: number;
+  completed_jobs: number;
+  failed_jobs: number;
+  metadata: unknown;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Date;
+};
+
+/** A job of a workflow, with its key in the workflow and the ids it depends on. */
+export type WorkflowJobRow = JobRow & { job_key: string | null; depends_on: string[] };
+
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
 export async function insertWorkflow(
@@ -24,13 +44,13 @@ export async function insertWorkflowKeys(q: Queryable, workflowId: string, keys:
   );
 }
 
-export async function getWorkflow(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getWorkflow(q: Queryable, orgId: string, id: string): Promise<WorkflowRow | undefined> {
+  const [row] = await q.query<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
-export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<any[]> {
-  return q.query(
+export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<WorkflowRow[]> {
+  return q.query<WorkflowRow>(
     `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
      ORDER BY created_at DESC, seq DESC LIMIT $3 OFFSET $4`,
     [orgId, f.status ?? null, f.limit, f.offset],
@@ -123,8 +143,8 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
 }
 
 /** A workflow's jobs with their key and the ids they depend on, in creation order. */
-export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<any[]> {
-  return q.query(
+export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<WorkflowJobRow[]> {
+  return q.query<WorkflowJobRow>(
     `SELECT ${JOB_COLUMNS_OF_J}, k.job_key,
             COALESCE((SELECT array_agg(d.depends_on_job_id ORDER BY d.created_at, d.depends_on_job_id)
                       FROM job_dependencies d WHERE d.job_id = j.id), ARRAY[]::text[]) AS depends_on
