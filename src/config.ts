@@ -45,7 +45,11 @@ const schema = z.object({
   /** How often a node tries to become, or checks that it still is, the one node running background loops. */
   SPINDLE_LEADER_CHECK_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
+  /** On SIGTERM/SIGINT, how long work in flight may take to finish before it is cut and handed back. */
+  SPINDLE_SHUTDOWN_GRACE_SECS: z.coerce.number().min(0).max(3600).default(10),
   SPINDLE_QUIET: bool.default(false),
+  /** One JSON object per log line (Spooled's name); human lines otherwise. */
+  JSON_LOGS: bool.default(false),
   // ---- accounts and guard rails (docs/accounts.md) ----
   /** HS256 key for access/refresh tokens; required in production, generated once and stored in development. */
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
@@ -151,7 +155,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsPingMs: c.SPINDLE_WS_PING_MS,
     leaderCheckMs: c.SPINDLE_LEADER_CHECK_MS,
     runLoops: c.SPINDLE_LOOPS,
+    shutdownGraceMs: Math.round(c.SPINDLE_SHUTDOWN_GRACE_SECS * 1000),
     quiet: c.SPINDLE_QUIET,
+    jsonLogs: c.JSON_LOGS,
     jwtSecret: c.JWT_SECRET,
     jwtExpirationHours: c.JWT_EXPIRATION_HOURS,
     metricsToken: c.METRICS_TOKEN,

@@ -6,6 +6,15 @@ import { openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { VERSION } from "./version";
 import { startThreadWatchdog } from "./db/thread-watchdog";
+import { createLogger, routeConsoleThrough } from "./logger";
+import { exitOnCrash, stopOnSignals } from "./lifecycle";
+
+// Every line of every module goes through one logger (JSON when JSON_LOGS=true), redacted. Read before the full
+// configuration so that even "invalid configuration" is logged in the chosen format.
+const log = createLogger({ json: ["true", "1", "yes"].includes(process.env.JSON_LOGS ?? "") });
+routeConsoleThrough(log);
+// Crash-only: after an exception nobody caught the state is unknown; exit non-zero and let the supervisor restart.
+exitOnCrash(log.child("spindle"));
 
 async function main(argv: string[]) {
   const command = argv[0] ?? "serve";
@@ -26,27 +35,18 @@ async function main(argv: string[]) {
     process.exit(2);
   }
   const server = await startServer(config, { features: FEATURES });
-  console.log(`spindle ${VERSION} listening on http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`);
-  console.log(`database: ${server.db.describe}`);
-  console.log(`mode: ${config.mode}`);
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
+  log.info(`spindle ${VERSION} listening on ${url}`, config.jsonLogs ? { version: VERSION, url, database: server.db.describe, mode: config.mode } : undefined);
+  if (!config.jsonLogs) {
+    console.log(`database: ${server.db.describe}`);
+    console.log(`mode: ${config.mode}`);
+  }
   // Embedded statements run on this thread and cannot be interrupted: a stuck one must still end the process.
   if (server.db.kind === "pglite") startThreadWatchdog(config.statementTimeoutMs);
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    await server.stop();
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
+  stopOnSignals(server, config.shutdownGraceMs, log.child("lifecycle"));
 }
 
-// A stray rejection (a client hanging up mid-write, a database restart) must never take the process down.
-process.on("unhandledRejection", (err) => console.error("[spindle] unhandled rejection:", err));
-process.on("uncaughtException", (err) => console.error("[spindle] uncaught exception:", err));
-
 main(process.argv.slice(2)).catch((err) => {
-  console.error(`spindle: ${err?.message ?? err}`);
+  log.error(`spindle: ${err?.message ?? err}`);
   process.exit(1);
 });

@@ -13,6 +13,7 @@ import { scheduledActivator } from "./loops/scheduled-activator";
 import { workerLiveness } from "./loops/worker-liveness";
 import { FEATURES } from "./features";
 import { websocketHandler } from "./http/websocket";
+import { drainNode, type DrainOutcome } from "./lifecycle";
 
 /**
  * A feature plugs into the server in one place: routes on the HTTP app, engine hooks, background loops,
@@ -33,6 +34,8 @@ export interface RunningServer {
   db: Db;
   url: string;
   port: number;
+  /** Stops taking work and waits up to graceMs for work in flight (docs/operations.md); stop() afterwards. */
+  drain: (graceMs: number) => Promise<DrainOutcome>;
   stop: () => Promise<void>;
 }
 
@@ -66,7 +69,9 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
   const loops = config.runLoops
     ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
-  const stopLoops = startLoopsWithLeadership(engine, loops);
+  const stopLoopsOnce = startLoopsWithLeadership(engine, loops);
+  let loopsStopped: Promise<void> | undefined;
+  const stopLoops = () => (loopsStopped ??= stopLoopsOnce());
 
   const port = server.port!;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -75,6 +80,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
     db,
     port,
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    drain: (graceMs) => drainNode({ engine, http: server, stopLoops }, graceMs),
     async stop() {
       await stopLoops();
       server.stop(true);

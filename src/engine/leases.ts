@@ -6,6 +6,7 @@ import { AppError, notFound } from "../domain/errors";
 import { decideFailure } from "../domain/backoff";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
+import { claimingStopped } from "./drain";
 
 export interface ClaimRequest {
   queueName: string;
@@ -17,6 +18,8 @@ export interface ClaimRequest {
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
 export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<any[]> {
   assertQueueAllowed(p, r.queueName);
+  // A node shutting down leases nothing more: its workers finish what they hold, new work goes to other nodes.
+  if (claimingStopped(e)) return [];
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
@@ -48,7 +51,7 @@ export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest,
       stop.abort();
       throw err;
     }
-    if (rows.length > 0 || !woken || abort?.aborted) {
+    if (rows.length > 0 || !woken || abort?.aborted || claimingStopped(e)) {
       stop.abort();
       return rows;
     }

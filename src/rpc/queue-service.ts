@@ -124,12 +124,14 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
         leave();
         throw toConnectError(err);
       }
+      const unserve = activeStreams(engine).serve(stream.principal.orgId, claim.workerId);
       try {
         for await (const job of claimWhenAvailable(engine, stream, claim, ctx.signal)) yield jobMessage(job);
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {
         await handBackJobs(engine, stream.principal.orgId, claim.workerId);
+        unserve();
         leave();
       }
     },
