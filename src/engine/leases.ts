@@ -186,12 +186,15 @@ export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, l
   });
 }
 
-/** Background: expired leases back to pending (or DLQ), a batch at a time. Safe on many nodes. */
+/** Background: expired leases back to pending after a backoff (or DLQ), a batch at a time. Safe on many nodes. */
 export async function reapExpiredLeases(e: Engine): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await e.db.transaction(async (tx) => {
-      const changed = await store.reapExpiredLeases(tx);
+      // An expired lease is a failed attempt like any other: the retry policy's backoff, then the DLQ, so that a
+      // job that kills its workers is slowed down and finally parked instead of looping.
+      const policy = { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs };
+      const changed = await store.reapExpiredLeases(tx, (job) => decideFailure(job, true, policy).delaySecs);
       const back = changed.filter((r) => r.status === "pending");
       const dead = changed.filter((r) => r.status === "deadletter");
       await runAfterTransition(e, tx, "lease_expired", back);
