@@ -36,7 +36,8 @@ for (const kind of await databaseKinds()) {
       return p;
     }
 
-    const grpcPortOf = (p: SpindleProcess) => Number(p.stdout.map((l) => /\[grpc\] listening on port (\d+)/.exec(l)?.[1]).find(Boolean));
+    const grpcPortOf = (p: SpindleProcess) =>
+      Number(p.stdout.map((l) => /\[grpc\] listening on port (\d+)/.exec(l)?.[1] ?? /"component":"grpc","msg":"listening on port (\d+)/.exec(l)?.[1]).find(Boolean));
 
     async function orgWithJob(p: SpindleProcess, queue: string) {
       const org = await (await fetch(`${p.url}/api/v1/organizations`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "Drain", slug: `drain-${Date.now()}` }) })).json();
@@ -112,6 +113,23 @@ for (const kind of await databaseKinds()) {
       p.proc.kill("SIGINT");
       expect(await p.exited).toBe(1);
       expect(p.stderr.join("\n")).toContain("second signal");
+    });
+
+    test("JSON_LOGS=true: every line the process writes is one JSON event with level and component, without secrets", async () => {
+      const secrets = { ADMIN_API_KEY: "admin-secret-value-that-must-not-leak", JWT_SECRET: "jwt-secret-value-that-must-not-leak-0123456789" };
+      const p = await start(await database(), { JSON_LOGS: "true", SPINDLE_SHUTDOWN_GRACE_SECS: "1", ...secrets });
+      const { key } = await orgWithJob(p, "logged");
+      await streamWorkerHolding(p, key, "logged");
+      p.proc.kill("SIGTERM");
+      expect(await p.exited).toBe(0);
+      const lines = [...p.stdout, ...p.stderr].filter((l) => l.trim() !== "");
+      const events = lines.map((l) => JSON.parse(l));
+      for (const e of events) expect(e).toMatchObject({ ts: expect.any(String), level: expect.stringMatching(/^(debug|info|warn|error)$/), msg: expect.any(String) });
+      expect(events.find((e) => e.url)).toMatchObject({ level: "info", url: p.url, mode: "development" });
+      expect(events.find((e) => e.component === "lifecycle" && e.signal === "SIGTERM")).toBeDefined();
+      expect(events.find((e) => e.component === "grpc")).toBeDefined();
+      const out = lines.join("\n");
+      for (const secret of [...Object.values(secrets), key]) expect(out).not.toContain(secret);
     });
 
     for (const crash of ["exception", "rejection"]) {
