@@ -45,6 +45,15 @@ const schema = z.object({
   /** How often a node tries to become, or checks that it still is, the one node running background loops. */
   SPINDLE_LEADER_CHECK_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
+  /**
+   * Retention (docs/operations.md): finished jobs with their history and attempts are deleted after these many
+   * days (completed/cancelled; failed/dead-lettered), a queue's settings.retention overriding; 0 keeps them forever.
+   */
+  SPINDLE_RETENTION_COMPLETED_DAYS: z.coerce.number().min(0).default(7),
+  SPINDLE_RETENTION_DEADLETTER_DAYS: z.coerce.number().min(0).default(30),
+  SPINDLE_RETENTION_INTERVAL_SECS: z.coerce.number().min(1).max(86_400).default(60),
+  SPINDLE_RETENTION_BATCH: int(500, 1, 100_000),
+  SPINDLE_RETENTION_MAX_PER_PASS: int(50_000, 1, 100_000_000),
   /** On SIGTERM/SIGINT, how long work in flight may take to finish before it is cut and handed back. */
   SPINDLE_SHUTDOWN_GRACE_SECS: z.coerce.number().min(0).max(3600).default(10),
   SPINDLE_QUIET: bool.default(false),
@@ -155,6 +164,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsPingMs: c.SPINDLE_WS_PING_MS,
     leaderCheckMs: c.SPINDLE_LEADER_CHECK_MS,
     runLoops: c.SPINDLE_LOOPS,
+    retention: {
+      completedDays: c.SPINDLE_RETENTION_COMPLETED_DAYS,
+      deadletterDays: c.SPINDLE_RETENTION_DEADLETTER_DAYS,
+      intervalMs: Math.round(c.SPINDLE_RETENTION_INTERVAL_SECS * 1000),
+      batch: c.SPINDLE_RETENTION_BATCH,
+      maxPerPass: c.SPINDLE_RETENTION_MAX_PER_PASS,
+    },
     shutdownGraceMs: Math.round(c.SPINDLE_SHUTDOWN_GRACE_SECS * 1000),
     quiet: c.SPINDLE_QUIET,
     jsonLogs: c.JSON_LOGS,

@@ -11,6 +11,7 @@ import { startLoopsWithLeadership } from "./loops/leadership";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
 import { workerLiveness } from "./loops/worker-liveness";
+import { retentionLoop } from "./loops/retention";
 import { FEATURES } from "./features";
 import { websocketHandler } from "./http/websocket";
 import { drainNode, type DrainOutcome } from "./lifecycle";
@@ -67,7 +68,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: Fe
   });
 
   const loops = config.runLoops
-    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
+    ? [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), retentionLoop(config.retention.intervalMs), ...features.flatMap((f) => f.loops?.(engine) ?? [])]
     : [];
   const stopLoopsOnce = startLoopsWithLeadership(engine, loops);
   let loopsStopped: Promise<void> | undefined;
