@@ -61,5 +61,18 @@ export async function enforceRetention(e: Engine): Promise<RetentionPass> {
   let deliveries = 0;
   if (completedDays > 0) deliveries += await drain((limit) => store.deleteFinishedDeliveries(e.db, "success", completedDays * DAY_SECS, limit));
   if (deadletterDays > 0) deliveries += await drain((limit) => store.deleteFinishedDeliveries(e.db, "failed", deadletterDays * DAY_SECS, limit));
+  if (jobs + deliveries > 0 && (await needsOwnVacuum(e))) await store.vacuumRetentionTables(e.db);
   return { jobs, deliveries, capped: budget <= 0 };
+}
+
+const ownVacuum = new WeakMap<Engine, Promise<boolean>>();
+/**
+ * Deleted rows only become reusable space after a VACUUM. PostgreSQL's autovacuum does that by itself when it is
+ * on; embedded PGlite runs no background workers at all, and a server may have autovacuum off: then retention
+ * vacuums after each pass that deleted something, or the files would grow forever (measured: bench/soak.ts).
+ */
+function needsOwnVacuum(e: Engine): Promise<boolean> {
+  let known = ownVacuum.get(e);
+  if (!known) ownVacuum.set(e, (known = e.db.kind === "pglite" ? Promise.resolve(true) : store.autovacuumRuns(e.db).then((on) => !on)));
+  return known;
 }

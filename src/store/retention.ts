@@ -76,3 +76,17 @@ export async function deleteFinishedDeliveries(q: Queryable, status: "success" |
   );
   return row?.n ?? 0;
 }
+
+/** Whether the server's autovacuum daemon reclaims deleted rows by itself (PostgreSQL with autovacuum = on). */
+export async function autovacuumRuns(q: Queryable): Promise<boolean> {
+  const [row] = await q.query<{ on: boolean }>(`SELECT current_setting('autovacuum') = 'on' AS on`);
+  return row?.on ?? false;
+}
+
+/**
+ * Plain VACUUM (no FULL: it takes no lock that readers or writers wait for) of the tables retention deletes from,
+ * so their freed space is reused instead of the files growing. Outside any transaction, as VACUUM requires.
+ */
+export async function vacuumRetentionTables(q: Queryable): Promise<void> {
+  for (const table of ["jobs", "job_events", "http_attempts", "outgoing_webhook_deliveries"]) await q.exec(`VACUUM ${table}`);
+}
