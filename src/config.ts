@@ -12,6 +12,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: int(10, 1, 500),
   SPINDLE_DATA_DIR: z.string().default("./data"),
+  /** shared_buffers of the embedded database; its memory only grows, so this bounds the process (docs/benchmarks.md). */
+  SPINDLE_PGLITE_SHARED_BUFFERS_MB: int(16, 1, 4096),
   /** development | production; RUST_ENV is Spooled's name for the same thing. */
   SPINDLE_ENV: z.enum(["development", "production"]).optional(),
   RUST_ENV: z.enum(["development", "production"]).optional(),
@@ -141,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     dataDir: c.SPINDLE_DATA_DIR,
+    pgliteSharedBuffersMb: c.SPINDLE_PGLITE_SHARED_BUFFERS_MB,
     mode: (c.SPINDLE_ENV ?? c.RUST_ENV ?? "development") as "development" | "production",
     adminApiKey: c.ADMIN_API_KEY,
     registrationMode: c.REGISTRATION_MODE,

@@ -8,6 +8,7 @@ import { VERSION } from "./version";
 import { startThreadWatchdog } from "./db/thread-watchdog";
 import { createLogger, routeConsoleThrough } from "./logger";
 import { exitOnCrash, stopOnSignals } from "./lifecycle";
+import { createDataDirInChild, isNewDataDir } from "./db/pglite-init";
 
 // Every line of every module goes through one logger (JSON when JSON_LOGS=true), redacted. Read before the full
 // configuration so that even "invalid configuration" is logged in the chosen format.
@@ -24,7 +25,7 @@ async function main(argv: string[]) {
   }
   const config = loadConfig();
   if (command === "migrate") {
-    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb });
     const applied = await migrate(db);
     console.log(applied.length ? `applied migrations: ${applied.join(", ")}` : "database is up to date");
     await db.close();
@@ -34,6 +35,8 @@ async function main(argv: string[]) {
     console.error(`usage: spindle [serve|migrate|version]`);
     process.exit(2);
   }
+  // initdb's memory would stay resident in this process for good: a child process of ours creates the directory.
+  if (!config.databaseUrl && isNewDataDir(config.dataDir)) await createDataDirInChild(config.dataDir);
   const server = await startServer(config, { features: FEATURES });
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${server.port}`;
   log.info(`spindle ${VERSION} listening on ${url}`, config.jsonLogs ? { version: VERSION, url, database: server.db.describe, mode: config.mode } : undefined);

@@ -41,7 +41,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, opts: { db?: Db; features?: Feature[] } = {}): Promise<RunningServer> {
-  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs }));
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb }));
   await migrate(db);
   const engine = createEngine(db, config);
   const features = opts.features ?? FEATURES;
