@@ -1,8 +1,8 @@
 import type { Server } from "bun";
 import type { Engine } from "./engine/context";
 import { stopClaiming, jobsHeldBy } from "./engine/drain";
-import { activeStreams } from "./rpc/active-streams";
-import { hubOf } from "./features/realtime";
+import type { ActiveStreams } from "./rpc/active-streams";
+import type { EventHub } from "./bus/event-hub";
 
 /**
  * Crash-only lifecycle (docs/operations.md): a signal drains the node within a grace period and exits 0; a second
@@ -18,14 +18,17 @@ const DRAIN_POLL_MS = 100;
  * leased to this node's stream workers. What is still running afterwards is cut by the caller's stop(), which
  * closes the streams and so hands their jobs back (only those that could not finish).
  */
-export async function drainNode(node: { engine: Engine; http: Server<unknown>; stopLoops: () => Promise<void> }, graceMs: number): Promise<DrainOutcome> {
+export async function drainNode(
+  node: { engine: Engine; http: Server<unknown>; stopLoops: () => Promise<void>; hub?: EventHub; streams?: ActiveStreams },
+  graceMs: number,
+): Promise<DrainOutcome> {
   const deadline = Date.now() + graceMs;
   stopClaiming(node.engine);
   await node.stopLoops(); // hands leadership to another node now rather than after the grace
   void node.http.stop(false); // no new connections; requests in flight go on
-  hubOf(node.engine)?.endStreams();
+  node.hub?.endStreams();
   while (Date.now() < deadline) {
-    const held = await jobsHeldBy(node.engine, activeStreams(node.engine).workers()).catch(() => 0);
+    const held = await jobsHeldBy(node.engine, node.streams?.workers() ?? []).catch(() => 0);
     if (node.http.pendingRequests === 0 && held === 0) return "idle";
     await Bun.sleep(Math.min(DRAIN_POLL_MS, Math.max(0, deadline - Date.now())));
   }

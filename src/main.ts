@@ -6,23 +6,26 @@ import { openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { VERSION } from "./version";
 import { startThreadWatchdog } from "./db/thread-watchdog";
+import { isCliInvocation, runCli } from "./cli";
 import { createLogger, routeConsoleThrough } from "./logger";
 import { exitOnCrash, stopOnSignals } from "./lifecycle";
 import { createDataDirInChild, isNewDataDir } from "./db/pglite-init";
 
-// Every line of every module goes through one logger (JSON when JSON_LOGS=true), redacted. Read before the full
+// The server's lines go through one logger (JSON when JSON_LOGS=true), redacted. Read before the full
 // configuration so that even "invalid configuration" is logged in the chosen format.
 const log = createLogger({ json: ["true", "1", "yes"].includes(process.env.JSON_LOGS ?? "") });
-routeConsoleThrough(log);
 // Crash-only: after an exception nobody caught the state is unknown; exit non-zero and let the supervisor restart.
 exitOnCrash(log.child("spindle"));
 
 async function main(argv: string[]) {
-  const command = argv[0] ?? "serve";
-  if (command === "version" || command === "--version") {
-    console.log(`spindle ${VERSION}`);
+  // Everything but running the server or its migrations (the operator CLI, version, --help) is src/cli.
+  if (isCliInvocation(argv)) {
+    process.exitCode = await runCli(argv);
     return;
   }
+  // Every module's console lines, from here on server log lines (the CLI's output above stays as it prints).
+  routeConsoleThrough(log);
+  const command = argv[0] ?? "serve";
   const config = loadConfig();
   if (command === "migrate") {
     const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb });
@@ -30,10 +33,6 @@ async function main(argv: string[]) {
     console.log(applied.length ? `applied migrations: ${applied.join(", ")}` : "database is up to date");
     await db.close();
     return;
-  }
-  if (command !== "serve") {
-    console.error(`usage: spindle [serve|migrate|version]`);
-    process.exit(2);
   }
   // initdb's memory would stay resident in this process for good: a child process of ours creates the directory.
   if (!config.databaseUrl && isNewDataDir(config.dataDir)) await createDataDirInChild(config.dataDir);

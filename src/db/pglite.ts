@@ -1,5 +1,5 @@
 import { PGlite, types } from "@electric-sql/pglite";
-import { DatabaseUnavailableError, type Db, type Queryable, type Row } from "./types";
+import { DatabaseUnavailableError, withAfterCommit, type Db, type Queryable, type Row } from "./types";
 import { loadPgliteAssets } from "./pglite-assets";
 import { exitProcess, StallMonitor, watchBackendExceptions, type Unrecoverable } from "./pglite-guard";
 
@@ -76,7 +76,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     kind: "pglite",
     describe: `embedded pglite ${dataDir === "memory://" ? "(in memory)" : dataDir}`,
     ...wrap(pg),
-    transaction: (fn) => guarded(() => pg.transaction((tx) => fn(wrap(tx as any)))),
+    transaction: (fn) => withAfterCommit((body) => guarded(() => pg.transaction((tx) => body(wrap(tx as any)))), fn),
     async listen(channel, onPayload) {
       const unlisten = await pg.listen(channel, onPayload);
       return async () => unlisten();
@@ -85,7 +85,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
       await run(pg, "SELECT pg_notify($1, $2)", [channel, payload]);
     },
     // One embedded session is the whole cluster: it always holds the lock.
-    tryWithAdvisoryLock: (_key, fn) => guarded(() => pg.transaction((tx) => fn(wrap(tx as any)))),
+    tryWithAdvisoryLock: (_key, fn) => withAfterCommit((body) => guarded(() => pg.transaction((tx) => body(wrap(tx as any)))), fn),
     // The embedded database belongs to this one process, which is therefore always the leader.
     holdAdvisoryLock: async () => ({ stillHeld: async () => !pg.closed, release: async () => {} }),
     close: async () => {

@@ -16,3 +16,12 @@ export async function authenticateApiKey(e: Engine, rawKey: string): Promise<Pri
 export function isAdminKey(e: Engine, presented: string | undefined | null): boolean {
   return !!e.config.adminApiKey && !!presented && safeEqual(presented, e.config.adminApiKey);
 }
+
+/** The principal of a bearer value: each credential resolver the features installed (JWT), then the API-key lookup. */
+export async function resolvePrincipal(e: Engine, token: string): Promise<Principal> {
+  for (const resolve of e.credentials) {
+    const p = await resolve(e, token);
+    if (p) return p;
+  }
+  return authenticateApiKey(e, token);
+}

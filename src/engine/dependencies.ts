@@ -1,3 +1,4 @@
+import { UNSUCCESSFUL_STATUSES } from "../domain/job-states";
 import type { Engine, JobEvent, Principal } from "./context";
 import { runAfterTransition } from "./context";
 import type { Queryable } from "../db/types";
@@ -9,10 +10,10 @@ import { notFound } from "../domain/errors";
 
 export const CASCADE_REASON = "Dependency failed, was dead-lettered or was cancelled";
 
-const UNSUCCESSFUL = new Set(["failed", "deadletter", "cancelled"]);
+const UNSUCCESSFUL = new Set<string>(UNSUCCESSFUL_STATUSES);
 
 /**
- * Runs in the transaction of every job transition (engine.hooks.afterTransition):
+ * Runs in the transaction of every job transition (engine.hooks.onTransition):
  * - a completed job makes its waiting dependents claimable at commit (no timer);
  * - a job that ended without completing cancels the dependents that can no longer run, transitively: each
  *   cascade is itself a transition, so every hook (notifications too) sees it. Recursion ends because only
@@ -76,7 +77,5 @@ export async function jobDependencies(e: Engine, p: Principal, jobId: string) {
   return { job, dependencies: await store.dependenciesOf(e.db, jobId), dependents: await store.dependentsOf(e.db, jobId) };
 }
 
-/** Registers the dependency hook on an engine (once). */
-export function installDependencyHook(e: Engine): void {
-  e.hooks.afterTransition.push((tx, event, rows) => onJobTransition(e, tx, event, rows));
-}
+/** The workflows feature's transition hook: dependents of finished jobs are released or cancelled in the same transaction. */
+export const dependencyHook = (e: Engine) => (tx: Queryable, event: JobEvent, rows: any[]) => onJobTransition(e, tx, event, rows);

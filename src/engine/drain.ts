@@ -3,17 +3,15 @@ import { countHeldJobs } from "../store/held-jobs";
 
 /**
  * A node that is shutting down stops leasing work (every claim path: REST, gRPC, streams, the internal delivery
- * worker) while what it already leased finishes. Kept beside the engine rather than in it: only the lifecycle
- * turns it on, and every claim checks it in one place (claimJobs).
+ * worker) while what it already leased finishes. Only the lifecycle turns it on; every claim checks it in one
+ * place (claimJobs).
  */
-const draining = new WeakSet<Engine>();
-
 export function stopClaiming(e: Engine): void {
-  draining.add(e);
+  e.memory.draining = true;
 }
 
 export function claimingStopped(e: Engine): boolean {
-  return draining.has(e);
+  return e.memory.draining === true;
 }
 
 /** A worker served by this node (a gRPC stream's worker); its leases are the node's to finish or hand back. */

@@ -1,6 +1,5 @@
-import type { Engine, Principal } from "./context";
 import { runAfterTransition } from "./context";
-import type { ClaimRequest } from "./leases";
+import type { ClaimRequest, Engine, Principal } from "./context";
 import * as store from "../store/fair-claims";
 import { fairnessSettingsSchema, type FairnessSettings } from "../domain/fairness";
 import { validationError } from "../domain/errors";
@@ -15,19 +14,7 @@ const keysPerClaim = (limit: number) => Math.min(256, limit * 2 + 8);
 const ASSIGN_BATCH = 1000;
 const ASSIGN_EVERY_MS = 5000;
 
-interface NodeState {
-  configs: Map<string, { fairness: FairnessSettings | null; readAt: number }>;
-  /** The last key each queue's claims reached on this node: the next claim starts after it (round robin). */
-  cursors: Map<string, string>;
-  /** When this node last looked for keyless jobs of each queue. */
-  assignedAt: Map<string, number>;
-}
-const nodes = new WeakMap<Engine, NodeState>();
-const stateOf = (e: Engine) => {
-  let s = nodes.get(e);
-  if (!s) nodes.set(e, (s = { configs: new Map(), cursors: new Map(), assignedAt: new Map() }));
-  return s;
-};
+const stateOf = (e: Engine) => e.memory.fairness;
 const queueKey = (orgId: string, queueName: string) => `${orgId}\u001f${queueName}`;
 
 /** Refuses a malformed `settings.fairness` (null turns fairness off and is fine). */

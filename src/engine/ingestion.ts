@@ -1,10 +1,9 @@
-import type { Engine } from "./context";
+import { internalPrincipal, type Engine } from "./context";
 import { createJob, getJob } from "./jobs";
 import { getOrganization } from "../store/orgs";
 import { badRequest, notFound, unauthorized } from "../domain/errors";
 import { safeEqual } from "../domain/credentials";
 import { githubSignatureValid, stripeSignatureValid } from "../domain/signatures";
-import { internalPrincipal } from "../delivery/runtime";
 import { parseInput, parseJsonText } from "../domain/validate";
 import { customIngestSchema } from "../domain/webhook-schemas";
 

@@ -1,19 +1,14 @@
-import type { Engine, Principal } from "./context";
+import type { ClaimRequest, Engine, Principal } from "./context";
 import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/jobs";
 import type { Queryable } from "../db/types";
 import { AppError, notFound } from "../domain/errors";
-import { decideFailure } from "../domain/backoff";
+import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { claimingStopped } from "./drain";
 
-export interface ClaimRequest {
-  queueName: string;
-  workerId: string;
-  limit: number;
-  leaseSecs: number;
-}
+export type { ClaimRequest } from "./context";
 
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
 export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<any[]> {
@@ -97,13 +92,16 @@ async function completeLeased(
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
   const current = new Map((missed.length ? await store.getJobsByIds(tx, p.orgId, missed) : []).map((j) => [j.id as string, j]));
   const failed = missed.map((id) => {
-    const job = current.get(id);
-    if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) {
-      return { job_id: id, code: "NOT_FOUND" as const, error: "Job not found or not owned by worker" };
-    }
-    return { job_id: id, code: "LEASE_EXPIRED" as const, error: "Lease expired or lease_id is stale" };
+    const refusal = leaseRefusal(current.get(id), workerId);
+    return { job_id: id, code: refusal.code as "NOT_FOUND" | "LEASE_EXPIRED", error: refusal.message };
   });
   return { rows, failed };
+}
+
+/** Why a lease-fenced write changed nothing, judged on the job as it is now: not the caller's job, or not its lease. */
+function leaseRefusal(job: { status: string; assigned_worker_id: string | null } | undefined, workerId: string): AppError {
+  if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) return notFound("Job not found or not owned by worker");
+  return new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale");
 }
 
 export interface LeaseProof {
@@ -113,22 +111,24 @@ export interface LeaseProof {
   leaseId?: string | null;
 }
 
-/** Locks the job and checks that the caller holds a live lease on it. */
-async function lockOwnedJob(tx: Queryable, p: Principal, proof: LeaseProof): Promise<any> {
-  const job = await store.lockLeasedJob(tx, p.orgId, proof.jobId);
-  if (!job || job.status !== "processing" || job.assigned_worker_id !== proof.workerId) {
-    throw notFound("Job not found or not owned by worker");
-  }
-  if (!job.lease_live || (proof.leaseId && proof.leaseId !== job.lease_id)) {
-    throw new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale");
-  }
-  return job;
+const guardOf = (p: Principal, proof: LeaseProof, leaseId = proof.leaseId ?? null): store.LeaseGuard => ({
+  orgId: p.orgId,
+  jobId: proof.jobId,
+  workerId: proof.workerId,
+  leaseId,
+});
+
+/** Runs a lease-fenced write; when its guard did not hold, throws the reason read from the job as it is now. */
+async function fenced<T>(tx: Queryable, p: Principal, proof: LeaseProof, write: () => Promise<T | undefined>): Promise<T> {
+  const row = await write();
+  if (row !== undefined) return row;
+  throw leaseRefusal(await store.getJob(tx, p.orgId, proof.jobId), proof.workerId);
 }
 
 /** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
 export type AlongsideWork = (tx: Queryable) => Promise<void>;
 
-/** One statement (no separate row lock): the update itself checks ownership and lease, and records the event. */
+/** One statement: the update itself checks ownership and lease (like every lease-fenced write), and records the event. */
 export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
   return e.db.transaction(async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
@@ -158,11 +158,15 @@ export async function failJob(
 ): Promise<FailOutcome> {
   const { minDelaySecs, alongside } = opts;
   return e.db.transaction(async (tx) => {
-    const job = await lockOwnedJob(tx, p, proof);
+    // The decision needs the attempt count; the write is fenced by the very lease it was read under (a new claim
+    // or any change of the count replaces lease_id), so the count cannot change between the two.
+    const job = await store.getJob(tx, p.orgId, proof.jobId);
+    if (!job || job.status !== "processing" || job.assigned_worker_id !== proof.workerId || !job.lease_id) throw leaseRefusal(job, proof.workerId);
     await alongside?.(tx);
     const decision = decideFailure(job, allowRetry, { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs });
     if (decision.delaySecs !== null && minDelaySecs) decision.delaySecs = Math.max(decision.delaySecs, minDelaySecs);
-    const row = await store.markFailed(tx, proof.jobId, error, decision.delaySecs, proof.workerId);
+    const guard = guardOf(p, proof, proof.leaseId ?? job.lease_id);
+    const row = await fenced(tx, p, proof, () => store.markFailed(tx, guard, error, decision.delaySecs));
     await runAfterTransition(e, tx, decision.status === "pending" ? "failed" : "deadlettered", [row]);
     return { job: row, willRetry: decision.status === "pending", delaySecs: decision.delaySecs };
   });
@@ -171,8 +175,7 @@ export async function failJob(
 /** Gives a leased job back without spending an attempt; it becomes claimable again after delaySecs. */
 export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<any> {
   return e.db.transaction(async (tx) => {
-    await lockOwnedJob(tx, p, proof);
-    const row = await store.deferLeasedJob(tx, proof.jobId, delaySecs, reason);
+    const row = await fenced(tx, p, proof, () => store.deferLeasedJob(tx, guardOf(p, proof), delaySecs, reason));
     await runAfterTransition(e, tx, "released", [row]);
     return row;
   });
@@ -180,10 +183,7 @@ export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delay
 
 /** Extends the lease to now + leaseSecs (not additive). */
 export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, leaseSecs: number): Promise<any> {
-  return e.db.transaction(async (tx) => {
-    await lockOwnedJob(tx, p, proof);
-    return store.renewLease(tx, proof.jobId, leaseSecs);
-  });
+  return e.db.transaction((tx) => fenced(tx, p, proof, () => store.renewLease(tx, guardOf(p, proof), leaseSecs)));
 }
 
 /** Background: expired leases back to pending after a backoff (or DLQ), a batch at a time. Safe on many nodes. */

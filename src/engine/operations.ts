@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, emitEvent, hasAllQueues, runAfterTransition, runBeforeCreate } from "./context";
+import { assertQueueAllowed, canUseQueue, emitEvent, hasAllQueues, runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/operations";
 import { applyMergePatch } from "../domain/merge-patch";
 import { OPERATION_STATUSES, type BulkFilterInput, type JobMatch, type OperationKind } from "../domain/operation-schemas";
@@ -140,7 +140,7 @@ async function applyToBatch(e: Engine, tx: Queryable, op: any, batch: { id: stri
         // A patch that would push a payload over the limit leaves that job where it is.
         if (Buffer.byteLength(patched) <= e.config.maxPayloadBytes) items.push({ id: j.id, payload: patched });
       }
-      await runBeforeCreate(e, tx, op.organization_id, 0);
+      await runValidateInsert(e, tx, op.organization_id, 0);
       const rows = await store.redriveJobs(tx, op.organization_id, op.id, items);
       await runAfterTransition(e, tx, "retried", rows);
       return { changed: rows.length, skipped: batch.length - items.length };

@@ -65,14 +65,11 @@ export async function enforceRetention(e: Engine): Promise<RetentionPass> {
   return { jobs, deliveries, capped: budget <= 0 };
 }
 
-const ownVacuum = new WeakMap<Engine, Promise<boolean>>();
 /**
  * Deleted rows only become reusable space after a VACUUM. PostgreSQL's autovacuum does that by itself when it is
  * on; embedded PGlite runs no background workers at all, and a server may have autovacuum off: then retention
  * vacuums after each pass that deleted something, or the files would grow forever (measured: bench/soak.ts).
  */
 function needsOwnVacuum(e: Engine): Promise<boolean> {
-  let known = ownVacuum.get(e);
-  if (!known) ownVacuum.set(e, (known = e.db.kind === "pglite" ? Promise.resolve(true) : store.autovacuumRuns(e.db).then((on) => !on)));
-  return known;
+  return (e.memory.ownVacuum ??= e.db.kind === "pglite" ? Promise.resolve(true) : store.autovacuumRuns(e.db).then((on) => !on));
 }

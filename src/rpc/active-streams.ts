@@ -6,7 +6,7 @@ import type { LocalWorker } from "../engine/drain";
  * Streams still running their cleanup (releasing jobs) when the server stops. Shutdown waits for them so that the
  * database is not closed under a release in progress.
  */
-class ActiveStreams {
+export class ActiveStreams {
   private count = 0;
   private idle: (() => void)[] = [];
   private served = new Map<string, LocalWorker & { streams: number }>();
@@ -51,13 +51,6 @@ class ActiveStreams {
       });
     });
   }
-}
-
-const registry = new WeakMap<Engine, ActiveStreams>();
-export function activeStreams(engine: Engine): ActiveStreams {
-  let a = registry.get(engine);
-  if (!a) registry.set(engine, (a = new ActiveStreams()));
-  return a;
 }
 
 /** Returns what a closed stream's worker still holds to its queue; a failure is logged (the lease reaper is the backstop). */

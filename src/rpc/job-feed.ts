@@ -1,15 +1,14 @@
-import type { Engine } from "../engine/context";
 import { claimJobs, type ClaimRequest } from "../engine/leases";
 import type { StreamAuthorization } from "./auth";
-import { queueFeeds } from "./queue-feed";
+import type { RpcNode } from "./node";
 
 /**
  * Yields jobs leased to a streaming worker for as long as the stream is open: claimed directly while the queue has
  * work, otherwise from the queue's feed, which wakes on job signals.
  */
-export async function* claimWhenAvailable(engine: Engine, auth: StreamAuthorization, claim: ClaimRequest, signal: AbortSignal): AsyncGenerator<any> {
+export async function* claimWhenAvailable({ engine, feeds }: RpcNode, auth: StreamAuthorization, claim: ClaimRequest, signal: AbortSignal): AsyncGenerator<any> {
   const one = { ...claim, limit: 1 };
-  const { feed, close } = queueFeeds(engine).open(auth.principal.orgId, claim.queueName);
+  const { feed, close } = feeds.open(auth.principal.orgId, claim.queueName);
   try {
     while (!signal.aborted) {
       const seen = feed.generation;

@@ -1,15 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { Engine } from "../engine/context";
+import type { RpcNode } from "./node";
 import { claimJobs } from "../engine/leases";
 import { AppError } from "../domain/errors";
 import { ProcessResponseSchema, type ProcessRequest, type ProcessResponse } from "../../gen/spooled/v1/queue_pb";
 import { authenticateCall, StreamAuthorization } from "./auth";
 import { inBandError, toConnectError } from "./errors";
 import { claimInput } from "./inputs";
-import { activeStreams, handBackJobs } from "./active-streams";
+import { handBackJobs } from "./active-streams";
 import { jobMessage } from "./messages";
-import type { settlement } from "./queue-service";
+import type { settlement } from "./settlement";
 
 const errorResponse = (code: string, message: string) => create(ProcessResponseSchema, { response: { case: "error", value: { code, message } } });
 
@@ -19,12 +19,12 @@ const errorResponse = (code: string, message: string) => create(ProcessResponseS
  * closes go back to the queue.
  */
 export async function* processJobs(
-  engine: Engine,
+  { engine, streams }: RpcNode,
   settle: ReturnType<typeof settlement>,
   requests: AsyncIterable<ProcessRequest>,
   ctx: HandlerContext,
 ): AsyncGenerator<ProcessResponse> {
-  const leave = activeStreams(engine).enter();
+  const leave = streams.enter();
   let stream: StreamAuthorization;
   try {
     stream = new StreamAuthorization(engine, ctx.requestHeader, await authenticateCall(engine, ctx.requestHeader));
@@ -41,7 +41,7 @@ export async function* processJobs(
       case "dequeue": {
         // One job per request whatever batch_size says: the reply has room for one.
         const claim = claimInput(req.request.value);
-        if (!workers.has(claim.workerId)) unserve.push(activeStreams(engine).serve(p.orgId, claim.workerId));
+        if (!workers.has(claim.workerId)) unserve.push(streams.serve(p.orgId, claim.workerId));
         workers.add(claim.workerId);
         const [job] = await claimJobs(engine, p, { ...claim, limit: 1 });
         return job ? create(ProcessResponseSchema, { response: { case: "job", value: jobMessage(job) } }) : errorResponse("NO_JOBS", "No jobs available");

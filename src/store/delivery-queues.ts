@@ -1,3 +1,4 @@
+import { sqlStatuses, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 /** Queues Spindle works itself: `spindle.http` and every `spindle.http.<name>` (docs/webhooks.md). */
@@ -7,7 +8,7 @@ export const DELIVERY_QUEUE_SQL = "(queue_name = 'spindle.http' OR queue_name LI
 export async function dueDeliveryQueues(q: Queryable, limit = 1000): Promise<{ organization_id: string; queue_name: string }[]> {
   return q.query(
     `SELECT DISTINCT organization_id, queue_name FROM jobs
-     WHERE status IN ('pending', 'scheduled') AND ${DELIVERY_QUEUE_SQL} AND (scheduled_at IS NULL OR scheduled_at <= now())
+     WHERE status IN (${sqlStatuses(WAITING_STATUSES)}) AND ${DELIVERY_QUEUE_SQL} AND (scheduled_at IS NULL OR scheduled_at <= now())
      LIMIT $1`,
     [limit],
   );

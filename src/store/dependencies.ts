@@ -1,8 +1,9 @@
+import { sqlStatuses, UNSUCCESSFUL_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import { JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
 
 /** Statuses from which a job will never complete: a dependency in one of them is unsatisfiable. */
-const DEAD = `('failed', 'deadletter', 'cancelled')`;
+const DEAD = `(${sqlStatuses(UNSUCCESSFUL_STATUSES)})`;
 
 export interface Edge {
   jobId: string;
@@ -39,7 +40,7 @@ export async function lockWaitingDependents(q: Queryable, ids: string[]): Promis
   if (ids.length === 0) return [];
   const rows = await q.query<{ id: string }>(
     `SELECT j.id FROM jobs j
-     WHERE j.status IN ('pending', 'scheduled')
+     WHERE j.status IN (${sqlStatuses(WAITING_STATUSES)})
        AND j.id IN (SELECT job_id FROM job_dependencies WHERE depends_on_job_id = ANY($1::text[]))
      ORDER BY j.id FOR UPDATE`,
     [ids],
@@ -56,7 +57,7 @@ const EVALUATION = `
     FROM jobs j
     JOIN job_dependencies d ON d.job_id = j.id
     JOIN jobs p ON p.id = d.depends_on_job_id
-    WHERE j.id = ANY($1::text[]) AND j.status IN ('pending', 'scheduled')
+    WHERE j.id = ANY($1::text[]) AND j.status IN (${sqlStatuses(WAITING_STATUSES)})
     GROUP BY j.id, j.dependency_mode
   )`;
 

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/types";
-import type { AttemptOutcome } from "../delivery/http-attempt";
+import type { AttemptOutcome } from "../domain/http-outcome";
 
 export type AttemptSubject = "job" | "webhook_delivery";
 

@@ -1,3 +1,4 @@
+import { attemptsLeftSql, sqlStatuses, FAILED_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 /** Every job column a reader may need (seq is internal ordering only). */
@@ -174,7 +175,7 @@ export async function claimJobs(
   const rows = await q.query(
     `WITH candidates AS (
        SELECT id FROM jobs
-       WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled')
+       WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)})
          AND (scheduled_at IS NULL OR scheduled_at <= now())
          AND (expires_at IS NULL OR expires_at > now())
          AND dependencies_met IS NOT FALSE
@@ -194,14 +195,22 @@ export async function claimJobs(
   return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
 }
 
-/** The lease holder's view of a job: locks the row so the following transition is decided on fresh data. */
-export async function lockLeasedJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
-    `SELECT ${JOB_COLUMNS}, lease_expires_at > now() AS lease_live FROM jobs WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
-    [orgId, id],
-  );
-  return row;
+/**
+ * Who may change a leased job: the worker holding its live lease (and, when leaseId is given, that very lease).
+ * Every lease-fenced write checks it inside its own UPDATE, so no row lock or separate read is trusted.
+ */
+export interface LeaseGuard {
+  orgId: string;
+  jobId: string;
+  workerId: string;
+  /** The fencing token of the claim; null = any live lease of this worker. */
+  leaseId: string | null;
 }
+
+/** The guard as a WHERE condition on `jobs` with parameters $1..$4 = orgId, jobId, workerId, leaseId. */
+const GUARDED = `organization_id = $1 AND id = $2 AND status = 'processing' AND assigned_worker_id = $3
+  AND lease_expires_at > now() AND ($4::text IS NULL OR lease_id = $4::text)`;
+const guardParams = (g: LeaseGuard) => [g.orgId, g.jobId, g.workerId, g.leaseId];
 
 /**
  * Completes many leased jobs of one worker in one statement (the batched completion extension). Only jobs that
@@ -229,27 +238,31 @@ export async function completeLeasedJobs(
   );
 }
 
-/** A failed attempt: back to pending after `delaySecs`, or to the dead-letter queue (delaySecs null). */
-export async function markFailed(q: Queryable, id: string, error: string, delaySecs: number | null, workerId: string | null): Promise<any> {
+/**
+ * A failed attempt of the guard's lease: back to pending after `delaySecs`, or to the dead-letter queue
+ * (delaySecs null). Undefined when the guard does not hold.
+ */
+export async function markFailed(q: Queryable, guard: LeaseGuard, error: string, delaySecs: number | null): Promise<any | undefined> {
   const [row] = await q.query(
     `WITH changed AS (
-       UPDATE jobs SET status = CASE WHEN $3::float8 IS NULL THEN 'deadletter' ELSE 'pending' END,
-              retry_count = retry_count + 1, last_error = $2,
-              scheduled_at = CASE WHEN $3::float8 IS NULL THEN scheduled_at ELSE now() + make_interval(secs => $3::float8) END,
+       UPDATE jobs SET status = CASE WHEN $6::float8 IS NULL THEN 'deadletter' ELSE 'pending' END,
+              retry_count = retry_count + 1, last_error = $5,
+              scheduled_at = CASE WHEN $6::float8 IS NULL THEN scheduled_at ELSE now() + make_interval(secs => $6::float8) END,
               lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
-              assigned_worker_id = CASE WHEN $3::float8 IS NULL THEN assigned_worker_id ELSE NULL END
-       WHERE id = $1 RETURNING ${JOB_COLUMNS}
-     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'failed' END", { worker: "$4::text", error: "$2", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
+              assigned_worker_id = CASE WHEN $6::float8 IS NULL THEN assigned_worker_id ELSE NULL END
+       WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'failed' END", { worker: "$3::text", error: "$5", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
      SELECT * FROM changed`,
-    [id, error, delaySecs, workerId],
+    [...guardParams(guard), error, delaySecs],
   );
   return row;
 }
 
-export async function renewLease(q: Queryable, id: string, leaseSecs: number): Promise<any> {
+/** Extends the guard's lease to now + leaseSecs; undefined when the guard does not hold. */
+export async function renewLease(q: Queryable, guard: LeaseGuard, leaseSecs: number): Promise<any | undefined> {
   const [row] = await q.query(
-    `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-    [id, leaseSecs],
+    `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $5), updated_at = now() WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}`,
+    [...guardParams(guard), leaseSecs],
   );
   return row;
 }
@@ -258,7 +271,7 @@ export async function cancelJob(q: Queryable, orgId: string, id: string): Promis
   const [row] = await q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
-       WHERE organization_id = $1 AND id = $2 AND status IN ('pending', 'scheduled') RETURNING ${JOB_COLUMNS}
+       WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) RETURNING ${JOB_COLUMNS}
      )${recordEvents("'cancelled'")}
      SELECT * FROM changed`,
     [orgId, id],
@@ -272,7 +285,7 @@ export async function retryJob(q: Queryable, orgId: string, id: string): Promise
     `WITH changed AS (
        UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, last_error = NULL, scheduled_at = NULL,
               completed_at = NULL, assigned_worker_id = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = now()
-       WHERE organization_id = $1 AND id = $2 AND status IN ('failed', 'deadletter') RETURNING ${JOB_COLUMNS}
+       WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(FAILED_STATUSES)}) RETURNING ${JOB_COLUMNS}
      )${recordEvents("'retried'")}
      SELECT * FROM changed`,
     [orgId, id],
@@ -282,7 +295,7 @@ export async function retryJob(q: Queryable, orgId: string, id: string): Promise
 
 export async function setPriority(q: Queryable, orgId: string, id: string, priority: number): Promise<{ old_priority: number; new_priority: number } | undefined> {
   const [row] = await q.query<{ old_priority: number; new_priority: number }>(
-    `WITH old AS (SELECT id, priority FROM jobs WHERE organization_id = $1 AND id = $2 AND status IN ('pending', 'scheduled') FOR UPDATE),
+    `WITH old AS (SELECT id, priority FROM jobs WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) FOR UPDATE),
      changed AS (
        UPDATE jobs j SET priority = $3, updated_at = now() FROM old WHERE j.id = old.id
        RETURNING j.id, j.organization_id, j.queue_name, j.status, old.priority AS old_priority, j.priority AS new_priority
@@ -398,10 +411,10 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
        SELECT id FROM jobs WHERE organization_id = $1 AND assigned_worker_id = $2 AND status = 'processing' FOR UPDATE
      ), changed AS (
        UPDATE jobs j SET
-         status = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN 'deadletter' ELSE 'pending' END,
-         last_error = CASE WHEN NOT $3::bool THEN j.last_error WHEN j.retry_count >= j.max_retries THEN $5 ELSE $4 END,
+         status = CASE WHEN $3::bool AND NOT (${attemptsLeftSql("j")}) THEN 'deadletter' ELSE 'pending' END,
+         last_error = CASE WHEN NOT $3::bool THEN j.last_error WHEN NOT (${attemptsLeftSql("j")}) THEN $5 ELSE $4 END,
          retry_count = j.retry_count + CASE WHEN $3::bool THEN 1 ELSE 0 END,
-         assigned_worker_id = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN j.assigned_worker_id ELSE NULL END,
+         assigned_worker_id = CASE WHEN $3::bool AND NOT (${attemptsLeftSql("j")}) THEN j.assigned_worker_id ELSE NULL END,
          lease_id = NULL, lease_expires_at = NULL, updated_at = now()
        FROM held WHERE j.id = held.id
        RETURNING ${JOB_COLUMNS_OF_J}
@@ -415,15 +428,15 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
  * Hands a leased job back without spending an attempt: pending again after `delaySecs` (a destination's circuit
  * is open or at its concurrency cap, so the attempt was never made).
  */
-export async function deferLeasedJob(q: Queryable, id: string, delaySecs: number, reason: string): Promise<any> {
+export async function deferLeasedJob(q: Queryable, guard: LeaseGuard, delaySecs: number, reason: string): Promise<any | undefined> {
   const [row] = await q.query(
     `WITH changed AS (
-       UPDATE jobs SET status = 'pending', scheduled_at = now() + make_interval(secs => $2::float8), assigned_worker_id = NULL,
+       UPDATE jobs SET status = 'pending', scheduled_at = now() + make_interval(secs => $5::float8), assigned_worker_id = NULL,
               lease_id = NULL, lease_expires_at = NULL, updated_at = now()
-       WHERE id = $1 RETURNING ${JOB_COLUMNS}
-     )${recordEvents("'released'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('reason', $3::text, 'next_attempt_at', scheduled_at)" })}
+       WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'released'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('reason', $6::text, 'next_attempt_at', scheduled_at)" })}
      SELECT * FROM changed`,
-    [id, delaySecs, reason],
+    [...guardParams(guard), delaySecs, reason],
   );
   return row;
 }

@@ -1,3 +1,4 @@
+import { sqlStatuses, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import type { JobMatch } from "../domain/operation-schemas";
 import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
@@ -66,7 +67,7 @@ export async function cancelJobs(q: Queryable, orgId: string, operationId: strin
   return q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
-       WHERE organization_id = $1 AND id = ANY($2::text[]) AND status IN ('pending', 'scheduled')
+       WHERE organization_id = $1 AND id = ANY($2::text[]) AND status IN (${sqlStatuses(WAITING_STATUSES)})
        RETURNING ${JOB_COLUMNS}
      )${recordEvents("'cancelled'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('operation_id', $3::text)" })}
      SELECT * FROM changed`,

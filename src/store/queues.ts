@@ -1,3 +1,4 @@
+import { sqlStatuses, FAILED_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 const CONFIG_COLUMNS = "id, organization_id, queue_name, max_retries, default_timeout, rate_limit, enabled, settings, created_at, updated_at";
@@ -68,9 +69,9 @@ export async function queueStats(q: Queryable, orgId: string, name: string): Pro
        count(*) FILTER (WHERE status = 'pending')::int AS pending_jobs,
        count(*) FILTER (WHERE status = 'processing')::int AS processing_jobs,
        count(*) FILTER (WHERE status = 'completed' AND completed_at > now() - interval '24 hours')::int AS completed_jobs_24h,
-       count(*) FILTER (WHERE status IN ('failed', 'deadletter') AND updated_at > now() - interval '24 hours')::int AS failed_jobs_24h,
+       count(*) FILTER (WHERE status IN (${sqlStatuses(FAILED_STATUSES)}) AND updated_at > now() - interval '24 hours')::int AS failed_jobs_24h,
        (avg(extract(epoch FROM (completed_at - started_at)) * 1000) FILTER (WHERE status = 'completed' AND started_at IS NOT NULL))::float8 AS avg_processing_time_ms,
-       (extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'scheduled'))))::int AS max_job_age_seconds
+       (extract(epoch FROM now() - min(created_at) FILTER (WHERE status IN (${sqlStatuses(WAITING_STATUSES)}))))::int AS max_job_age_seconds
      FROM jobs WHERE organization_id = $1 AND queue_name = $2`,
     [orgId, name],
   );

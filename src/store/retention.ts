@@ -1,9 +1,10 @@
 import type { Queryable } from "../db/types";
+import { FAILED_STATUSES, sqlStatuses, TERMINAL_STATUSES } from "../domain/job-states";
 
-/** Job states retention may delete, by window. */
+/** Job states retention may delete, by window: finished well, and finished by failing. */
 export const FINISHED_OK = ["completed", "cancelled"] as const;
-export const FINISHED_FAILED = ["failed", "deadletter"] as const;
-const TERMINAL = "('completed', 'cancelled', 'failed', 'deadletter')";
+export const FINISHED_FAILED = FAILED_STATUSES;
+const TERMINAL = `(${sqlStatuses(TERMINAL_STATUSES)})`;
 
 /** Which queues: one queue (its own override), or every queue without an override. */
 export type RetentionScope = { orgId: string; queueName: string } | "queues without an override";

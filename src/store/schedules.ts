@@ -1,3 +1,4 @@
+import { sqlStatuses, ACTIVE_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 const SCHEDULE_COLUMNS = `id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
@@ -158,7 +159,7 @@ export async function unfinishedRunJobs(q: Queryable, scheduleId: string): Promi
     `SELECT j.id, j.organization_id, j.status
      FROM (SELECT job_id FROM schedule_runs WHERE schedule_id = $1 AND job_id IS NOT NULL ORDER BY started_at DESC, seq DESC LIMIT 100) r
      JOIN jobs j ON j.id = r.job_id
-     WHERE j.status IN ('pending', 'scheduled', 'processing')`,
+     WHERE j.status IN (${sqlStatuses(ACTIVE_STATUSES)})`,
     [scheduleId],
   );
 }

@@ -1,3 +1,4 @@
+import { sqlStatuses, ACTIVE_STATUSES, FAILED_STATUSES, UNSUCCESSFUL_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
 
@@ -50,9 +51,9 @@ export async function recomputeWorkflows(q: Queryable, ids: string[]): Promise<v
        SELECT workflow_id,
               count(*)::int AS total,
               count(*) FILTER (WHERE status = 'completed')::int AS completed,
-              count(*) FILTER (WHERE status IN ('failed', 'deadletter'))::int AS failed,
-              count(*) FILTER (WHERE status IN ('pending', 'scheduled', 'processing'))::int AS active,
-              count(*) FILTER (WHERE status NOT IN ('pending', 'scheduled'))::int AS touched
+              count(*) FILTER (WHERE status IN (${sqlStatuses(FAILED_STATUSES)}))::int AS failed,
+              count(*) FILTER (WHERE status IN (${sqlStatuses(ACTIVE_STATUSES)}))::int AS active,
+              count(*) FILTER (WHERE status NOT IN (${sqlStatuses(WAITING_STATUSES)}))::int AS touched
        FROM jobs WHERE workflow_id = ANY($1::text[]) GROUP BY workflow_id
      )
      UPDATE workflows w SET
@@ -86,7 +87,7 @@ export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promi
   return q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
-       WHERE workflow_id = $1 AND status IN ('pending', 'scheduled') RETURNING ${JOB_COLUMNS}
+       WHERE workflow_id = $1 AND status IN (${sqlStatuses(WAITING_STATUSES)}) RETURNING ${JOB_COLUMNS}
      )${recordEvents("'cancelled'", { worker: "NULL", error: "NULL", detail: `jsonb_build_object('reason', 'workflow_cancelled')` })}
      SELECT * FROM changed`,
     [workflowId],
@@ -108,7 +109,7 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
               ELSE NOT EXISTS (
                 SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_job_id WHERE d.job_id = j.id AND p.status <> 'completed')
          END AS met
-       FROM jobs j WHERE j.workflow_id = $1 AND j.status IN ('failed', 'deadletter', 'cancelled')
+       FROM jobs j WHERE j.workflow_id = $1 AND j.status IN (${sqlStatuses(UNSUCCESSFUL_STATUSES)})
        FOR UPDATE OF j
      ), changed AS (
        UPDATE jobs j SET status = 'pending', retry_count = 0, last_error = NULL, scheduled_at = NULL, completed_at = NULL,
