@@ -9,10 +9,12 @@ import { startLoopsWithLeadership } from "./loops/leadership";
 import { leaseReaper } from "./loops/lease-reaper";
 import { scheduledActivator } from "./loops/scheduled-activator";
 import { workerLiveness } from "./loops/worker-liveness";
+import { retentionLoop } from "./loops/retention";
 import { ServerMetrics } from "./metrics/server-metrics";
 import { FEATURES } from "./features";
 import type { CoreServices, Feature, FeatureParts, FeatureServices, Stop } from "./features/feature";
 import { websocketHandler } from "./http/websocket";
+import { drainNode, type DrainOutcome } from "./lifecycle";
 
 export type { Feature } from "./features/feature";
 
@@ -28,11 +30,15 @@ export interface RunningServer extends CoreServices, Partial<FeatureServices> {
   features: string[];
   /** Background loops this node may run (leader-run unless marked everyNode); empty when loops are off. */
   loops: Loop[];
+  /** Stops taking work and waits up to graceMs for work in flight (docs/operations.md); stop() afterwards. */
+  drain: (graceMs: number) => Promise<DrainOutcome>;
   stop: () => Promise<void>;
 }
 
-/** Loops of the core, whatever the features: leases, scheduled jobs, worker liveness. */
-const coreLoops = (config: Config): Loop[] => [leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000)];
+/** Loops of the core, whatever the features: leases, scheduled jobs, worker liveness, retention. */
+const coreLoops = (config: Config): Loop[] => [
+  leaseReaper(config.reaperIntervalMs), scheduledActivator(1000), workerLiveness(1000), retentionLoop(config.retention.intervalMs),
+];
 
 /** Adds each feature's hooks to the engine's phases, in feature order. */
 function installHooks(engine: Engine, hooks: FeatureParts["hooks"]): void {
@@ -47,7 +53,7 @@ function installHooks(engine: Engine, hooks: FeatureParts["hooks"]): void {
  * middleware and guards into the HTTP app, their loops into the leader loop; starts them; opens the listener.
  */
 export async function startServer(config: Config, opts: { db?: Db; features?: readonly Feature[] } = {}): Promise<RunningServer> {
-  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs }));
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, statementTimeoutMs: config.statementTimeoutMs, pgliteSharedBuffersMb: config.pgliteSharedBuffersMb }));
   await migrate(db);
   const engine = createEngine(db, config);
   const metrics = new ServerMetrics(engine);
@@ -96,7 +102,9 @@ export async function startServer(config: Config, opts: { db?: Db; features?: re
   });
 
   const loops = config.runLoops ? [...coreLoops(config), ...parts.flatMap((p) => p.loops ?? [])] : [];
-  const stopLoops = startLoopsWithLeadership(engine, loops);
+  const stopLoopsOnce = startLoopsWithLeadership(engine, loops);
+  let loopsStopped: Promise<void> | undefined;
+  const stopLoops = () => (loopsStopped ??= stopLoopsOnce());
 
   const port = server.port!;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
@@ -109,6 +117,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: re
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     features: features.map((f) => f.name),
     loops,
+    drain: (graceMs) => drainNode({ engine, http: server, stopLoops, hub: provided.hub, streams: provided.rpcStreams }, graceMs),
     async stop() {
       await stopLoops();
       server.stop(true);

@@ -9,7 +9,24 @@ export interface PgliteOptions {
   stallLimitMs?: number;
   /** What to do once the database is broken or stuck; by default log and exit non-zero (crash-only). */
   onUnrecoverable?: Unrecoverable;
+  /** PostgreSQL's shared_buffers inside the embedded server (SPINDLE_PGLITE_SHARED_BUFFERS_MB). */
+  sharedBuffersMb?: number;
 }
+
+/**
+ * Memory settings of the embedded server (docs/benchmarks.md "PGlite memory"). WebAssembly memory only grows: every
+ * page PostgreSQL ever touched stays resident for the life of the process. PGlite's 128 MB of shared buffers
+ * become resident as the data is read, on top of a ~100 MB runtime; a small server's working set fits in far
+ * less, and the operating system's page cache still holds the files. Sorts and index builds get bounded memory.
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
+const memorySettings = (sharedBuffersMb: number) => [
+  `shared_buffers=${sharedBuffersMb}MB`,
+  "work_mem=2MB",
+  "maintenance_work_mem=16MB",
+  "temp_buffers=2MB",
+  "wal_buffers=1MB",
+];
 
 /**
  * The embedded default: PostgreSQL compiled to WebAssembly, data in a directory (or in memory for "memory://").
@@ -22,6 +39,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     dataDir: dataDir === "memory://" ? undefined : dataDir,
     ...assets,
     ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    startParams: [...PGlite.defaultStartParams, ...memorySettings(opts.sharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB).flatMap((s) => ["-c", s])],
     // int8 (counts, bigserial ids) as JS numbers, matching the postgres.js seam.
     parsers: { [types.INT8]: (x: string) => Number(x) },
   });

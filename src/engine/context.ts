@@ -103,6 +103,10 @@ export interface EngineMemory {
   };
   /** engine/events.ts: the database check shared by SystemHealth events. */
   healthCheck?: { at: number; ok: Promise<boolean> };
+  /** engine/drain.ts: the node is shutting down and leases nothing more. */
+  draining?: boolean;
+  /** engine/retention.ts: whether retention must VACUUM itself (no autovacuum). */
+  ownVacuum?: Promise<boolean>;
 }
 
 export interface Engine {

@@ -7,12 +7,15 @@ import { AppError, notFound } from "../domain/errors";
 import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
+import { claimingStopped } from "./drain";
 
 export type { ClaimRequest } from "./context";
 
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
 export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<JobRow[]> {
   assertQueueAllowed(p, r.queueName);
+  // A node shutting down leases nothing more: its workers finish what they hold, new work goes to other nodes.
+  if (claimingStopped(e)) return [];
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
@@ -44,7 +47,7 @@ export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest,
       stop.abort();
       throw err;
     }
-    if (rows.length > 0 || !woken || abort?.aborted) {
+    if (rows.length > 0 || !woken || abort?.aborted || claimingStopped(e)) {
       stop.abort();
       return rows;
     }
@@ -184,12 +187,15 @@ export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, l
   return e.db.transaction((tx) => fenced(tx, p, proof, () => store.renewLease(tx, guardOf(p, proof), leaseSecs)));
 }
 
-/** Background: expired leases back to pending (or DLQ), a batch at a time. Safe on many nodes. */
+/** Background: expired leases back to pending after a backoff (or DLQ), a batch at a time. Safe on many nodes. */
 export async function reapExpiredLeases(e: Engine): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await e.db.transaction(async (tx) => {
-      const changed = await store.reapExpiredLeases(tx);
+      // An expired lease is a failed attempt like any other: the retry policy's backoff, then the DLQ, so that a
+      // job that kills its workers is slowed down and finally parked instead of looping.
+      const policy = { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs };
+      const changed = await store.reapExpiredLeases(tx, (job) => decideFailure(job, true, policy).delaySecs);
       const back = changed.filter((r) => r.status === "pending");
       const dead = changed.filter((r) => r.status === "deadletter");
       await runAfterTransition(e, tx, "lease_expired", back);

@@ -6,6 +6,7 @@ import { isValidQueueName } from "../domain/validate";
 import { countByStatus } from "../store/jobs";
 import { countActiveWorkers } from "../store/workers";
 import { assignKeys, checkFairnessSettings, forgetFairness } from "./fair-claims";
+import { checkRetentionSettings } from "./retention";
 import type { FairnessSettings } from "../domain/fairness";
 
 const defaults = (e: Engine) => ({ maxRetries: e.config.defaultMaxRetries, timeoutSecs: e.config.defaultTimeoutSecs });
@@ -38,6 +39,7 @@ export async function configureQueue(
 ) {
   checkName(p, name);
   checkFairnessSettings(c.settings);
+  checkRetentionSettings(c.settings);
   const row = await e.db.transaction(async (tx) => {
     const updated = await store.upsertQueueConfig(
       tx,

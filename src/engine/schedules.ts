@@ -222,7 +222,7 @@ async function recordRefusedFire(e: Engine, r: RefusedFire): Promise<void> {
     await store.insertRun(tx, { id: crypto.randomUUID(), scheduleId: s.id, orgId: s.organization_id, tick: r.tick, jobId: null, status: "failed", error: r.reason.message });
     await store.recordFire(tx, s.id, 0, r.nextRunAt);
   });
-  if (!e.config.quiet) console.warn(`[scheduler] schedule ${r.schedule.id} did not fire: ${r.reason.message}`);
+  if (!e.config.quiet) console.warn("[scheduler] schedule did not fire", { schedule_id: r.schedule.id, org_id: r.schedule.organization_id, reason: r.reason.message });
 }
 
 /** The scheduler loop's pass: fires every due schedule (bounded per pass). Safe on any number of nodes. */

@@ -7,6 +7,7 @@ import type { Loop } from "../loops/runner";
 import type { EventHub } from "../bus/event-hub";
 import type { DeliveryRuntime } from "../delivery/runtime";
 import type { GrpcListener } from "../rpc/listener";
+import type { ActiveStreams } from "../rpc/active-streams";
 
 /** What every feature is handed: the services the composition root builds before any feature (src/server.ts). */
 export interface CoreServices {
@@ -22,6 +23,8 @@ export interface FeatureServices {
   delivery: DeliveryRuntime;
   /** grpc: the HTTP/2 listener (its bound port). */
   grpc: GrpcListener;
+  /** grpc: the node's open worker streams (a draining node waits for their workers' jobs). */
+  rpcStreams: ActiveStreams;
   /** metrics: the port of the separate METRICS_PORT listener. */
   metricsPort: number;
 }

@@ -9,6 +9,7 @@ export const grpcFeature: Feature = {
   build: ({ engine }) => {
     const node = new RpcNode(engine);
     return {
+      provides: { rpcStreams: node.streams },
       routes: ({ root }) => mountRpcWeb(root, node),
       async start() {
         const listener = await listenGrpc(node, engine.config.host, engine.config.grpcPort);

@@ -25,6 +25,7 @@ export function renderError(err: unknown, c: Context): Response {
     // Safety net behind validation: a value the database refuses (SQLSTATE class 22) is the caller's input.
     return c.json({ code: "BAD_REQUEST", message: "A value in the request cannot be stored" }, 400);
   }
-  console.error(`[http] ${c.req.method} ${c.req.path} failed:`, err);
+  const principal = c.get("principal") as { orgId?: string } | undefined;
+  console.error("[http] request failed", { method: c.req.method, path: c.req.path, request_id: c.get("requestId"), org_id: principal?.orgId, error: err });
   return c.json({ code: "INTERNAL_ERROR", message: "Internal server error" }, 500);
 }

@@ -33,6 +33,7 @@ export async function* processJobs(
     throw toConnectError(err);
   }
   const workers = new Set<string>();
+  const unserve: (() => void)[] = [];
 
   const answer = async (req: ProcessRequest): Promise<ProcessResponse> => {
     const p = stream.principal;
@@ -40,6 +41,7 @@ export async function* processJobs(
       case "dequeue": {
         // One job per request whatever batch_size says: the reply has room for one.
         const claim = claimInput(req.request.value);
+        if (!workers.has(claim.workerId)) unserve.push(streams.serve(p.orgId, claim.workerId));
         workers.add(claim.workerId);
         const [job] = await claimJobs(engine, p, { ...claim, limit: 1 });
         return job ? create(ProcessResponseSchema, { response: { case: "job", value: jobMessage(job) } }) : errorResponse("NO_JOBS", "No jobs available");
@@ -76,6 +78,7 @@ export async function* processJobs(
     for (const workerId of workers) {
       await handBackJobs(engine, stream.principal.orgId, workerId);
     }
+    for (const done of unserve) done();
     leave();
   }
 }

@@ -85,12 +85,14 @@ export function queueService(node: RpcNode): ServiceImpl<typeof QueueService> {
         leave();
         throw toConnectError(err);
       }
+      const unserve = node.streams.serve(stream.principal.orgId, claim.workerId);
       try {
         for await (const job of claimWhenAvailable(node, stream, claim, ctx.signal)) yield jobMessage(job);
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {
         await handBackJobs(engine, stream.principal.orgId, claim.workerId);
+        unserve();
         leave();
       }
     },

@@ -355,23 +355,39 @@ export async function setPriority(q: Queryable, orgId: string, id: string, prior
  * Returns expired leases to the queue (or to the dead-letter queue when out of attempts), in bounded batches.
  * SKIP LOCKED makes it safe for several nodes to run at once.
  */
-export async function reapExpiredLeases(q: Queryable, batch = 500): Promise<JobRow[]> {
+/** The error an expired lease leaves on its job, pending again or dead-lettered. */
+export const LEASE_EXPIRED_ERROR = "lease expired";
+
+/**
+ * Expired leases, a batch at a time: each is a failed attempt (retry_count + 1) that goes back to pending after
+ * the delay `delayFor` gives, or to the dead-letter queue when it gives null (out of retries).
+ */
+export async function reapExpiredLeases(
+  q: Queryable,
+  delayFor: (job: { retry_count: number; max_retries: number }) => number | null,
+  batch = 500,
+): Promise<JobRow[]> {
+  const expired = await q.query<{ id: string; retry_count: number; max_retries: number }>(
+    `SELECT id, retry_count, max_retries FROM jobs WHERE status = 'processing' AND lease_expires_at < now()
+     ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [batch],
+  );
+  if (expired.length === 0) return [];
   return q.query<JobRow>(
-    `WITH expired AS (
-       SELECT id FROM jobs WHERE status = 'processing' AND lease_expires_at < now()
-       ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+    `WITH decided AS (
+       SELECT * FROM unnest($1::text[], $2::float8[]) AS d(id, delay_secs)
      ), changed AS (
        UPDATE jobs j SET
-         status = CASE WHEN ${attemptsLeftSql("j")} THEN 'pending' ELSE 'deadletter' END,
-         last_error = CASE WHEN ${attemptsLeftSql("j")} THEN 'Lease expired (worker timeout)'
-                           ELSE 'Max retries exceeded after lease expiration' END,
+         status = CASE WHEN d.delay_secs IS NULL THEN 'deadletter' ELSE 'pending' END,
+         last_error = $3,
          retry_count = j.retry_count + 1, lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
-         assigned_worker_id = CASE WHEN ${attemptsLeftSql("j")} THEN NULL ELSE j.assigned_worker_id END
-       FROM expired e WHERE j.id = e.id
+         scheduled_at = CASE WHEN d.delay_secs IS NULL THEN j.scheduled_at ELSE now() + make_interval(secs => d.delay_secs) END,
+         assigned_worker_id = CASE WHEN d.delay_secs IS NULL THEN j.assigned_worker_id ELSE NULL END
+       FROM decided d WHERE j.id = d.id
        RETURNING ${JOB_COLUMNS_OF_J}
-     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'lease_expired' END", { worker: "NULL", error: "last_error", detail: "NULL" })}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'lease_expired' END", { worker: "NULL", error: "last_error", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
      SELECT * FROM changed`,
-    [batch],
+    [expired.map((j) => j.id), expired.map((j) => delayFor(j)), LEASE_EXPIRED_ERROR],
   );
 }
 

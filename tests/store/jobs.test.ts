@@ -217,21 +217,26 @@ for (const kind of await databaseKinds()) {
       ]);
     });
 
-    test("the reaper returns expired leases to pending, or to the DLQ when out of retries, and skips live leases", async () => {
+    test("the reaper fails expired leases: back to pending after the given delay, or to the DLQ, and skips live leases", async () => {
       const [again] = await insert([newJob("reap", { maxRetries: 2 })]);
       const [dead] = await insert([newJob("reap", { maxRetries: 0 })]);
       const [live] = await insert([newJob("reap-live")]);
       await claim("reap", 10, "gone", 0);
       await claim("reap-live", 1, "alive", 60);
       await Bun.sleep(5);
-      const reaped = await db.transaction((tx) => store.reapExpiredLeases(tx));
+      const asked: number[] = [];
+      const delayFor = (j: { retry_count: number; max_retries: number }) => (asked.push(j.retry_count), j.retry_count < j.max_retries ? 30 : null);
+      const reaped = await db.transaction((tx) => store.reapExpiredLeases(tx, delayFor));
+      expect(asked).toEqual([0, 0]);
       const byId = new Map(reaped.map((r) => [r.id, r]));
-      expect(byId.get(again.id)).toMatchObject({ status: "pending", retry_count: 1, last_error: "Lease expired (worker timeout)", assigned_worker_id: null });
-      expect(byId.get(dead.id)).toMatchObject({ status: "deadletter", retry_count: 1, last_error: "Max retries exceeded after lease expiration" });
+      expect(byId.get(again.id)).toMatchObject({ status: "pending", retry_count: 1, last_error: "lease expired", assigned_worker_id: null, lease_id: null });
+      expect(+new Date(byId.get(again.id)!.scheduled_at!) - Date.now()).toBeGreaterThan(20_000);
+      expect(await claim("reap", 10)).toEqual([]); // its backoff has not passed
+      expect(byId.get(dead.id)).toMatchObject({ status: "deadletter", retry_count: 1, last_error: "lease expired" });
       expect(byId.has(live.id)).toBe(false);
-      expect((await events(again.id)).at(-1)).toMatchObject({ event: "lease_expired", status: "pending" });
-      expect((await events(dead.id)).at(-1)).toMatchObject({ event: "deadlettered", status: "deadletter" });
-      expect(await db.transaction((tx) => store.reapExpiredLeases(tx))).toEqual([]);
+      expect((await events(again.id)).at(-1)).toMatchObject({ event: "lease_expired", status: "pending", error: "lease expired" });
+      expect((await events(dead.id)).at(-1)).toMatchObject({ event: "deadlettered", status: "deadletter", error: "lease expired" });
+      expect(await db.transaction((tx) => store.reapExpiredLeases(tx, delayFor))).toEqual([]);
     });
 
     test("DLQ retry by ids, by queue and with a limit; purge by queue and age, within a limit", async () => {
