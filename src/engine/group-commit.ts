@@ -84,10 +84,3 @@ export class GroupCommit<I, O> {
     });
   }
 }
-
-/** One group per engine and kind of write, made on first use. */
-export function groupOf<K extends object, G>(registry: WeakMap<K, G>, owner: K, make: () => G): G {
-  let g = registry.get(owner);
-  if (!g) registry.set(owner, (g = make()));
-  return g;
-}

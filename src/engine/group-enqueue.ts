@@ -1,10 +1,10 @@
 import type { Engine, Principal } from "./context";
-import { runAfterTransition, runBeforeCreate } from "./context";
+import { runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/jobs";
 import { badRequest } from "../domain/errors";
 import type { CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
-import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
+import { GroupCommit, type MemberOutcome } from "./group-commit";
 
 export interface EnqueueMember {
   p: Principal;
@@ -77,7 +77,7 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
     }
     if (fresh.length === 0) continue;
     const jobs = fresh.map((f) => f.job);
-    await runBeforeCreate(e, tx, orgId, jobs.length, jobs);
+    await runValidateInsert(e, tx, orgId, jobs.length, jobs);
     const rows = await store.insertJobs(tx, orgId, jobs, defaults);
     const inserted = new Set(rows.map((r) => r.id as string));
     const lost = jobs.filter((j) => !inserted.has(j.id)).map((j) => j.idempotencyKey!);
@@ -95,9 +95,12 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
   return outcomes;
 }
 
-const groups = new WeakMap<Engine, GroupCommit<EnqueueMember, EnqueueAnswer>>();
-
 /** The engine's group for single-job creates (REST POST /jobs, gRPC Enqueue). */
 export function enqueueGroup(e: Engine): GroupCommit<EnqueueMember, EnqueueAnswer> {
-  return groupOf(groups, e, () => new GroupCommit(e.db, (tx, members) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 }));
+  let group = e.memory.groupCommits.get("creates") as GroupCommit<EnqueueMember, EnqueueAnswer> | undefined;
+  if (!group) {
+    group = new GroupCommit(e.db, (tx, members: EnqueueMember[]) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 });
+    e.memory.groupCommits.set("creates", group);
+  }
+  return group;
 }

@@ -159,3 +159,6 @@ export async function generateSlug(e: Engine, name: string) {
   if (slug.length < 3 || RESERVED_SLUGS.has(slug) || (await orgs.slugTaken(e.db, slug))) slug = `${slug.slice(0, 73)}-${suffix()}`;
   return { slug };
 }
+
+/** Whether an organization already uses this billing email (the public check-email probe). */
+export const billingEmailRegistered = (e: Engine, email: string) => orgs.billingEmailTaken(e.db, email);

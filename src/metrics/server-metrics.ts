@@ -47,7 +47,7 @@ export class ServerMetrics {
     this.processStart.set(Math.floor(engine.startedAt.getTime() / 1000));
   }
 
-  recordTransition(event: JobEvent, rows: any[]): void {
+  recordTransition(event: JobEvent, rows: readonly any[]): void {
     for (const r of rows) this.queueTransitions.inc(1, { queue: r.queue_name, event });
     const n = rows.length;
     if (event === "created") this.enqueued.inc(n);
@@ -104,9 +104,3 @@ export class ServerMetrics {
   }
 }
 
-const byEngine = new WeakMap<Engine, ServerMetrics>();
-export function metricsOf(e: Engine): ServerMetrics {
-  let m = byEngine.get(e);
-  if (!m) byEngine.set(e, (m = new ServerMetrics(e)));
-  return m;
-}

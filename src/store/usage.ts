@@ -1,3 +1,4 @@
+import { ACTIVE_STATUSES, sqlStatuses } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import { notFound } from "../domain/errors";
 
@@ -53,7 +54,7 @@ export async function resetJobsToday(q: Queryable, orgId: string): Promise<void>
 /** pending + scheduled + processing. */
 export async function countActiveJobs(q: Queryable, orgId: string): Promise<number> {
   const [row] = await q.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM jobs WHERE organization_id = $1 AND status IN ('pending', 'scheduled', 'processing')",
+    `SELECT count(*)::int AS n FROM jobs WHERE organization_id = $1 AND status IN (${sqlStatuses(ACTIVE_STATUSES)})`,
     [orgId],
   );
   return row?.n ?? 0;
