@@ -63,18 +63,11 @@ function chunks(lines: string[]): string[] {
   return out;
 }
 
-const notifiers = new WeakMap<Db, JobNotifier>();
-export function jobNotifier(db: Db): JobNotifier {
-  let n = notifiers.get(db);
-  if (!n) notifiers.set(db, (n = new JobNotifier(db)));
-  return n;
-}
-
 /**
  * Runs fn in a transaction whose job events are announced by one coalesced NOTIFY after commit instead of the
  * trigger's NOTIFY at commit (two short statements more per transaction, worth it for batches).
  */
-export async function transactionNotifyingAfter<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+export async function transactionNotifyingAfter<T>(db: Db, notifier: JobNotifier, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   let touched: string[] = [];
   const result = await db.transaction(async (tx) => {
     await notifyByApp(tx);
@@ -82,6 +75,6 @@ export async function transactionNotifyingAfter<T>(db: Db, fn: (tx: Queryable) =
     touched = await touchedQueues(tx);
     return value;
   });
-  jobNotifier(db).committed(touched);
+  notifier.committed(touched);
   return result;
 }

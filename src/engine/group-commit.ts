@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../db/types";
-import { transactionNotifyingAfter } from "../bus/job-notifier";
+import { transactionNotifyingAfter, type JobNotifier } from "../bus/job-notifier";
 
 /** One member's own answer inside a shared transaction: its value, or the error only it gets. */
 export type MemberOutcome<O> = { ok: O } | { error: unknown };
@@ -35,6 +35,7 @@ export class GroupCommit<I, O> {
 
   constructor(
     private db: Db,
+    private notifier: JobNotifier,
     private book: (tx: Queryable, items: I[]) => Promise<MemberOutcome<O>[]>,
     private opts: GroupCommitOptions,
   ) {}
@@ -71,7 +72,7 @@ export class GroupCommit<I, O> {
   private async run(batch: Pending<I, O>[]): Promise<void> {
     let outcomes: MemberOutcome<O>[];
     try {
-      outcomes = await transactionNotifyingAfter(this.db, (tx) => this.book(tx, batch.map((m) => m.item)));
+      outcomes = await transactionNotifyingAfter(this.db, this.notifier, (tx) => this.book(tx, batch.map((m) => m.item)));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       await Promise.all(batch.map((m) => this.run([m])));

@@ -99,7 +99,7 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
 export function enqueueGroup(e: Engine): GroupCommit<EnqueueMember, EnqueueAnswer> {
   let group = e.memory.groupCommits.get("creates") as GroupCommit<EnqueueMember, EnqueueAnswer> | undefined;
   if (!group) {
-    group = new GroupCommit(e.db, (tx, members: EnqueueMember[]) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 });
+    group = new GroupCommit(e.db, e.signals.notifier, (tx, members: EnqueueMember[]) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 });
     e.memory.groupCommits.set("creates", group);
   }
   return group;

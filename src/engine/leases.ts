@@ -21,7 +21,7 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
-  return transactionNotifyingAfter(e.db, async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
@@ -74,7 +74,7 @@ export async function completeJobs(
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
   alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
-  return transactionNotifyingAfter(e.db, async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, workerId, items);
     await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };
@@ -147,7 +147,7 @@ async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: strin
 function completionGroup(e: Engine): GroupCommit<{ orgId: string; completion: Completion }, JobRow> {
   let group = e.memory.groupCommits.get("completions") as GroupCommit<{ orgId: string; completion: Completion }, JobRow> | undefined;
   if (!group) {
-    group = new GroupCommit(e.db, (tx, members: { orgId: string; completion: Completion }[]) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 });
+    group = new GroupCommit(e.db, e.signals.notifier, (tx, members: { orgId: string; completion: Completion }[]) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 });
     e.memory.groupCommits.set("completions", group);
   }
   return group;

@@ -28,7 +28,7 @@ export async function claimForWorkers(e: Engine, p: Principal, queueName: string
     }
     return rows;
   }
-  return transactionNotifyingAfter(e.db, async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const rows = await store.claimForWorkers(tx, p.orgId, queueName, workers);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
