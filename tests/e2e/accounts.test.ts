@@ -102,7 +102,7 @@ for (const kind of await databaseKinds()) {
       expect(again.body.webhook_token).not.toBe(regen.body.webhook_token);
       expect((await client.get(`/api/v1/organizations/${orgId}/webhook-token`)).body.webhook_token).toBe(again.body.webhook_token);
       // stored where ingestion reads it ...
-      const [row] = await s.db.query("SELECT settings FROM organizations WHERE id = $1", [orgId]);
+      const [row] = await s.db.query<{ settings: Record<string, unknown> }>("SELECT settings FROM organizations WHERE id = $1", [orgId]);
       expect(row!.settings.webhook_token).toBe(again.body.webhook_token);
       // ... but never echoed in the organization object, and an update of settings keeps it
       const org = await client.put(`/api/v1/organizations/${orgId}`, { settings: { a: 1, webhook_token: "attacker-chosen" } });
