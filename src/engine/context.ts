@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import { setJsonMaxDepth } from "../domain/json-limits";
 import { isTransaction, type Db, type Queryable } from "../db/types";
 import type { Config } from "../config";
@@ -44,11 +45,11 @@ export interface EngineHooks {
    */
   validateInsert: ((tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]) => Promise<void>)[];
   /** In the transaction: jobs changed state; the changed rows. */
-  onTransition: ((tx: Queryable, event: JobEvent, jobs: any[]) => Promise<void>)[];
+  onTransition: ((tx: Queryable, event: JobEvent, jobs: JobRow[]) => Promise<void>)[];
   /** In the transaction: non-job domain events (queue.paused, worker.registered, schedule.triggered, ...). */
   onEvent: ((tx: Queryable, event: DomainEvent) => Promise<void>)[];
   /** After commit: jobs changed state (only changes that committed reach here). */
-  afterCommit: ((event: JobEvent, jobs: readonly any[]) => void)[];
+  afterCommit: ((event: JobEvent, jobs: readonly JobRow[]) => void)[];
 }
 
 /** What a validate hook may inspect of a job about to be created (plan caps on payload size and queues). */
@@ -147,7 +148,7 @@ export const internalPrincipal = (orgId: string, planTier = "internal"): Princip
  * Jobs changed state inside tx: the in-transaction hooks run now, the after-commit hooks once tx commits (at
  * once when tx is the pool, whose statements committed already).
  */
-export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: any[]): Promise<void> {
+export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: JobRow[]): Promise<void> {
   if (jobs.length === 0) return;
   for (const hook of e.hooks.onTransition) await hook(tx, event, jobs);
   if (e.hooks.afterCommit.length === 0) return;

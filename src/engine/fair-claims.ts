@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import { runAfterTransition } from "./context";
 import type { ClaimRequest, Engine, Principal } from "./context";
 import * as store from "../store/fair-claims";
@@ -52,7 +53,7 @@ export const assignKeys = (tx: Queryable, orgId: string, queueName: string, f: F
  * jobs of the queue (created while fairness was being turned on) and tries once more, at most every
  * ASSIGN_EVERY_MS per queue and node.
  */
-export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<any[]> {
+export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<JobRow[]> {
   const rows = await claimRound(e, p, r, f);
   if (rows.length >= r.limit) return rows;
   const { assignedAt } = stateOf(e);
@@ -64,7 +65,7 @@ export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: F
   return [...rows, ...(await claimRound(e, p, { ...r, limit: r.limit - rows.length }, f))];
 }
 
-async function claimRound(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<any[]> {
+async function claimRound(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<JobRow[]> {
   const { cursors } = stateOf(e);
   const cursorKey = queueKey(p.orgId, r.queueName);
   return e.db.transaction(async (tx) => {

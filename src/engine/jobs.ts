@@ -132,7 +132,7 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
 }
 
 /** A job outside the caller's queue scope is reported as not found, like a job of another organization. */
-export async function getJob(e: Engine, p: Principal, id: string): Promise<any> {
+export async function getJob(e: Engine, p: Principal, id: string): Promise<store.JobRow> {
   const job = await store.getJob(e.db, p.orgId, id);
   if (!job || !canUseQueue(p, job.queue_name)) throw notFound("Job not found");
   return job;
@@ -183,7 +183,7 @@ export async function cancelJob(e: Engine, p: Principal, id: string): Promise<vo
   });
 }
 
-export async function retryJob(e: Engine, p: Principal, id: string): Promise<any> {
+export async function retryJob(e: Engine, p: Principal, id: string): Promise<store.JobRow> {
   await getJob(e, p, id);
   return e.db.transaction(async (tx) => {
     await runValidateInsert(e, tx, p.orgId, 0);
@@ -227,7 +227,7 @@ export async function jobHistory(e: Engine, p: Principal, id: string, limit = 10
  * Creates jobs inside the caller's transaction through the same steps as every other create path (creation hooks
  * such as quotas, one insert, transition hooks), for jobs the server makes itself: schedule fires, workflows.
  */
-export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<any[]> {
+export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<store.JobRow[]> {
   await runValidateInsert(e, tx, orgId, jobs.length, jobs);
   const rows = await store.insertJobs(tx, orgId, jobs, jobDefaults(e));
   await runAfterTransition(e, tx, "created", rows);

@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import type { ClaimRequest, Engine, Principal } from "./context";
 import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/jobs";
@@ -11,7 +12,7 @@ import { claimingStopped } from "./drain";
 export type { ClaimRequest } from "./context";
 
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
-export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<any[]> {
+export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<JobRow[]> {
   assertQueueAllowed(p, r.queueName);
   // A node shutting down leases nothing more: its workers finish what they hold, new work goes to other nodes.
   if (claimingStopped(e)) return [];
@@ -32,14 +33,14 @@ const WAITING_CLAIM_POLL_MS = 250;
  * A claim that waits up to waitMs for work when the queue is empty (our long-poll extension): it listens for job
  * signals of the queue (any node's commits, via NOTIFY) before each attempt, so no job created meanwhile is missed.
  */
-export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest, waitMs: number, abort?: AbortSignal): Promise<any[]> {
+export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest, waitMs: number, abort?: AbortSignal): Promise<JobRow[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const remaining = deadline - Date.now();
     const stop = new AbortController();
     const wake = AbortSignal.any(abort ? [abort, stop.signal] : [stop.signal]);
     const woken = remaining > 0 ? waitForJobSignal(e.signals, p.orgId, r.queueName, Math.min(remaining, WAITING_CLAIM_POLL_MS), wake) : undefined;
-    let rows: any[];
+    let rows: JobRow[];
     try {
       rows = await claimJobs(e, p, r);
     } catch (err) {
@@ -85,7 +86,7 @@ async function completeLeased(
   p: Principal,
   workerId: string,
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
-): Promise<{ rows: any[]; failed: CompleteManyResult["failed"] }> {
+): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
   const rows = await store.completeLeasedJobs(tx, p.orgId, workerId, items.map((i) => ({ id: i.jobId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
@@ -129,7 +130,7 @@ async function fenced<T>(tx: Queryable, p: Principal, proof: LeaseProof, write: 
 export type AlongsideWork = (tx: Queryable) => Promise<void>;
 
 /** One statement: the update itself checks ownership and lease (like every lease-fenced write), and records the event. */
-export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
+export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<JobRow> {
   return e.db.transaction(async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
     if (failed[0]) throw failed[0].code === "LEASE_EXPIRED" ? new AppError("LEASE_EXPIRED", failed[0].error) : notFound(failed[0].error);
@@ -139,7 +140,7 @@ export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, re
 }
 
 export interface FailOutcome {
-  job: any;
+  job: JobRow;
   willRetry: boolean;
   delaySecs: number | null;
 }
@@ -173,7 +174,7 @@ export async function failJob(
 }
 
 /** Gives a leased job back without spending an attempt; it becomes claimable again after delaySecs. */
-export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<any> {
+export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<JobRow> {
   return e.db.transaction(async (tx) => {
     const row = await fenced(tx, p, proof, () => store.deferLeasedJob(tx, guardOf(p, proof), delaySecs, reason));
     await runAfterTransition(e, tx, "released", [row]);
@@ -182,7 +183,7 @@ export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delay
 }
 
 /** Extends the lease to now + leaseSecs (not additive). */
-export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, leaseSecs: number): Promise<any> {
+export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, leaseSecs: number): Promise<JobRow> {
   return e.db.transaction((tx) => fenced(tx, p, proof, () => store.renewLease(tx, guardOf(p, proof), leaseSecs)));
 }
 

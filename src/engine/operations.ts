@@ -78,6 +78,7 @@ export async function startOperation(e: Engine, p: Principal, kind: OperationKin
     return op;
   });
   const op = (await runOperationBatch(e, created.id)) ?? (await store.getOperation(e.db, p.orgId, created.id));
+  if (!op) throw notFound("Operation not found");
   return { dry_run: false, operation_id: op.id, matched: Number(op.matched), [DONE_NAME[kind]]: Number(op.processed), status: op.status };
 }
 
@@ -89,7 +90,7 @@ const DONE_NAME: Record<OperationKind, string> = { redrive: "redriven", cancel: 
  * never run the same operation), the next jobs after its cursor are changed, and the cursor moves with them.
  * Returns the operation as it stands after the batch, or undefined when none was runnable.
  */
-export async function runOperationBatch(e: Engine, id?: string): Promise<any | undefined> {
+export async function runOperationBatch(e: Engine, id?: string): Promise<store.OperationRow | undefined> {
   let current: string | undefined;
   try {
     return await e.db.transaction(async (tx) => {
@@ -125,7 +126,7 @@ export async function runOperationBatch(e: Engine, id?: string): Promise<any | u
   }
 }
 
-async function applyToBatch(e: Engine, tx: Queryable, op: any, batch: { id: string; payload: unknown }[]): Promise<{ changed: number; skipped: number }> {
+async function applyToBatch(e: Engine, tx: Queryable, op: store.OperationRow, batch: { id: string; payload: unknown }[]): Promise<{ changed: number; skipped: number }> {
   if (batch.length === 0) return { changed: 0, skipped: 0 };
   const ids = batch.map((j) => j.id);
   switch (op.kind as OperationKind) {
@@ -155,7 +156,7 @@ async function applyToBatch(e: Engine, tx: Queryable, op: any, batch: { id: stri
   }
 }
 
-async function emitOperationEvent(e: Engine, tx: Queryable, type: string, op: any): Promise<void> {
+async function emitOperationEvent(e: Engine, tx: Queryable, type: string, op: store.OperationRow): Promise<void> {
   await emitEvent(e, tx, {
     type,
     orgId: op.organization_id,
@@ -171,7 +172,7 @@ export async function continueOperations(e: Engine, budgetMs = 1000): Promise<nu
   return batches;
 }
 
-const visible = (p: Principal, op: any) => op && (op.filter?.queue_name ? canUseQueue(p, op.filter.queue_name) : hasAllQueues(p));
+const visible = (p: Principal, op: store.OperationRow | undefined): op is store.OperationRow => !!op && (op.filter?.queue_name ? canUseQueue(p, op.filter.queue_name) : hasAllQueues(p));
 
 export async function getOperation(e: Engine, p: Principal, id: string) {
   const op = await store.getOperation(e.db, p.orgId, id);

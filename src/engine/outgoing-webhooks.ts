@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import type { DomainEvent, Engine, JobEvent, NewJobInfo, Principal } from "./context";
 import { getJob } from "./jobs";
 import * as store from "../store/outgoing-webhooks";
@@ -127,7 +128,7 @@ export async function testWebhook(e: Engine, p: Principal, id: string) {
 export const deliveryHostStates = (e: Engine, p: Principal): object[] => e.outbound?.hostStates(p.orgId) ?? [];
 
 /** engine.hooks.onTransition: announced job transitions become outbox rows in the same transaction. */
-export async function recordJobNotifications(tx: Queryable, transition: JobEvent, jobs: any[]): Promise<void> {
+export async function recordJobNotifications(tx: Queryable, transition: JobEvent, jobs: JobRow[]): Promise<void> {
   const name = jobNotificationName(transition);
   if (!name) return;
   await store.enqueueDeliveries(tx, name, jobs.map((j) => ({ orgId: j.organization_id, data: jobNotificationData(name, j) })));

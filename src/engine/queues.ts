@@ -77,7 +77,7 @@ export async function resumeQueue(e: Engine, p: Principal, name: string) {
   checkName(p, name);
   const existing = await store.getQueueConfig(e.db, p.orgId, name);
   if (!existing) throw notFound("Queue not found");
-  const pausedAt = existing.settings?.paused_at ? Date.parse(existing.settings.paused_at) : NaN;
+  const pausedAt = existing.settings?.paused_at ? Date.parse(String(existing.settings.paused_at)) : NaN;
   await e.db.transaction(async (tx) => {
     await store.upsertQueueConfig(tx, p.orgId, name, { enabled: true, settingsMerge: { paused: false, paused_at: null, paused_reason: null } }, defaults(e));
     await emitEvent(e, tx, { type: "queue.resumed", orgId: p.orgId, data: { queue_name: name } });

@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import type { Engine, NewJobInfo } from "./context";
 import type { Queryable } from "../db/types";
 import * as usage from "../store/usage";
@@ -102,7 +103,7 @@ export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, cou
 }
 
 /** The onTransition("created") hook: counts created jobs for the daily cap (idempotent hits never get here). */
-export async function countCreatedJobs(tx: Queryable, rows: any[]): Promise<void> {
+export async function countCreatedJobs(tx: Queryable, rows: JobRow[]): Promise<void> {
   const perOrg = new Map<string, number>();
   for (const r of rows) perOrg.set(r.organization_id, (perOrg.get(r.organization_id) ?? 0) + 1);
   for (const [orgId, n] of perOrg) await usage.addJobsToday(tx, orgId, n);
@@ -127,7 +128,7 @@ export async function enforceResourceLimit(e: Engine, tx: Queryable, orgId: stri
 }
 
 /** UsageInfo of the contract: effective limits, current usage per resource, warnings. */
-export async function usageInfo(e: Engine, q: Queryable, org: any) {
+export async function usageInfo(e: Engine, q: Queryable, org: orgs.OrganizationRow) {
   const limits = limitsOf(e, org);
   const items = {} as Record<UsageResource, UsageItem>;
   for (const resource of Object.keys(USAGE_RESOURCES) as UsageResource[]) {

@@ -1,3 +1,4 @@
+import type { JobRow } from "./jobs";
 import { sqlStatuses, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import { JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
@@ -74,7 +75,7 @@ export async function claimFromKeys(
   limit: number,
   leaseSecs: number,
   perKeyCap: number,
-): Promise<any[]> {
+): Promise<JobRow[]> {
   if (keys.length === 0) return [];
   return q.query(
     `WITH keys AS (SELECT k, ord FROM unnest($3::text[]) WITH ORDINALITY AS t(k, ord)),

@@ -1,4 +1,4 @@
-import { attemptsLeftSql, sqlStatuses, FAILED_STATUSES, WAITING_STATUSES } from "../domain/job-states";
+import { attemptsLeftSql, sqlStatuses, FAILED_STATUSES, WAITING_STATUSES, type JobStatus } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 /** Every job column a reader may need (seq is internal ordering only). */
@@ -6,6 +6,51 @@ export const JOB_COLUMNS = `id, organization_id, queue_name, status, payload, re
   created_at, scheduled_at, started_at, completed_at, expires_at, priority, tags, timeout_seconds, parent_job_id,
   completion_webhook, assigned_worker_id, lease_id, lease_expires_at, idempotency_key, updated_at, workflow_id,
   dependency_mode, dependencies_met, seq`;
+
+/** A job as JOB_COLUMNS reads it (timestamps are Dates; JSON columns are parsed). */
+export type JobRow = {
+  id: string;
+  organization_id: string;
+  queue_name: string;
+  status: JobStatus;
+  payload: unknown;
+  result: unknown;
+  retry_count: number;
+  max_retries: number;
+  last_error: string | null;
+  created_at: Date;
+  scheduled_at: Date | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+  expires_at: Date | null;
+  priority: number;
+  tags: unknown;
+  timeout_seconds: number;
+  parent_job_id: string | null;
+  completion_webhook: string | null;
+  assigned_worker_id: string | null;
+  lease_id: string | null;
+  lease_expires_at: Date | null;
+  idempotency_key: string | null;
+  updated_at: Date;
+  workflow_id: string | null;
+  dependency_mode: string | null;
+  dependencies_met: boolean | null;
+  seq: number;
+};
+
+/** One line of a job's history (job_events). */
+export type JobEventRow = {
+  id: number;
+  job_id: string;
+  queue_name: string;
+  event: string;
+  status: string;
+  worker_id: string | null;
+  error: string | null;
+  detail: unknown;
+  created_at: Date;
+};
 
 /** The same columns qualified with the alias `j`, for UPDATE ... FROM statements. */
 export const JOB_COLUMNS_OF_J = JOB_COLUMNS.replace(/(\w+)/g, "j.$1");
@@ -53,9 +98,9 @@ export async function insertJobs(
   orgId: string,
   jobs: NewJob[],
   defaults: { maxRetries: number; timeoutSeconds: number },
-): Promise<any[]> {
+): Promise<JobRow[]> {
   if (jobs.length === 0) return [];
-  return q.query(
+  return q.query<JobRow>(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::timestamptz[],
                             $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $19::text[])
@@ -113,8 +158,8 @@ export async function findIdsByIdempotencyKeys(q: Queryable, orgId: string, keys
   return new Map(rows.map((r) => [r.idempotency_key, r.id]));
 }
 
-export async function getJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getJob(q: Queryable, orgId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
@@ -132,8 +177,8 @@ export interface JobFilter {
 }
 
 /** Tag filter matches an array element or an object key of `tags`. */
-export async function listJobs(q: Queryable, orgId: string, f: JobFilter, onlyStatus?: string): Promise<any[]> {
-  return q.query(
+export async function listJobs(q: Queryable, orgId: string, f: JobFilter, onlyStatus?: string): Promise<JobRow[]> {
+  return q.query<JobRow>(
     `SELECT ${JOB_COLUMNS} FROM jobs
      WHERE organization_id = $1
        AND ($2::text IS NULL OR queue_name = $2)
@@ -156,8 +201,8 @@ export async function countByStatus(q: Queryable, orgId: string, queueName?: str
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): Promise<any[]> {
-  return q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
+export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): Promise<JobRow[]> {
+  return q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
 }
 
 /**
@@ -171,8 +216,8 @@ export async function claimJobs(
   workerId: string,
   limit: number,
   leaseSecs: number,
-): Promise<any[]> {
-  const rows = await q.query(
+): Promise<JobRow[]> {
+  const rows = await q.query<JobRow>(
     `WITH candidates AS (
        SELECT id FROM jobs
        WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)})
@@ -221,8 +266,8 @@ export async function completeLeasedJobs(
   orgId: string,
   workerId: string,
   items: { id: string; leaseId: string | null; result: unknown }[],
-): Promise<any[]> {
-  return q.query(
+): Promise<JobRow[]> {
+  return q.query<JobRow>(
     `WITH input AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS t(id, lease_id, result)
      ), changed AS (
@@ -242,8 +287,8 @@ export async function completeLeasedJobs(
  * A failed attempt of the guard's lease: back to pending after `delaySecs`, or to the dead-letter queue
  * (delaySecs null). Undefined when the guard does not hold.
  */
-export async function markFailed(q: Queryable, guard: LeaseGuard, error: string, delaySecs: number | null): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function markFailed(q: Queryable, guard: LeaseGuard, error: string, delaySecs: number | null): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
        UPDATE jobs SET status = CASE WHEN $6::float8 IS NULL THEN 'deadletter' ELSE 'pending' END,
               retry_count = retry_count + 1, last_error = $5,
@@ -259,16 +304,16 @@ export async function markFailed(q: Queryable, guard: LeaseGuard, error: string,
 }
 
 /** Extends the guard's lease to now + leaseSecs; undefined when the guard does not hold. */
-export async function renewLease(q: Queryable, guard: LeaseGuard, leaseSecs: number): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function renewLease(q: Queryable, guard: LeaseGuard, leaseSecs: number): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $5), updated_at = now() WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}`,
     [...guardParams(guard), leaseSecs],
   );
   return row;
 }
 
-export async function cancelJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function cancelJob(q: Queryable, orgId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
        WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) RETURNING ${JOB_COLUMNS}
@@ -280,8 +325,8 @@ export async function cancelJob(q: Queryable, orgId: string, id: string): Promis
 }
 
 /** Manual retry of a failed or dead-lettered job. */
-export async function retryJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function retryJob(q: Queryable, orgId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
        UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, last_error = NULL, scheduled_at = NULL,
               completed_at = NULL, assigned_worker_id = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = now()
@@ -321,14 +366,14 @@ export async function reapExpiredLeases(
   q: Queryable,
   delayFor: (job: { retry_count: number; max_retries: number }) => number | null,
   batch = 500,
-): Promise<any[]> {
+): Promise<JobRow[]> {
   const expired = await q.query<{ id: string; retry_count: number; max_retries: number }>(
     `SELECT id, retry_count, max_retries FROM jobs WHERE status = 'processing' AND lease_expires_at < now()
      ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [batch],
   );
   if (expired.length === 0) return [];
-  return q.query(
+  return q.query<JobRow>(
     `WITH decided AS (
        SELECT * FROM unnest($1::text[], $2::float8[]) AS d(id, delay_secs)
      ), changed AS (
@@ -346,8 +391,8 @@ export async function reapExpiredLeases(
   );
 }
 
-export async function jobHistory(q: Queryable, orgId: string, jobId: string, limit: number, offset: number): Promise<any[]> {
-  return q.query(
+export async function jobHistory(q: Queryable, orgId: string, jobId: string, limit: number, offset: number): Promise<JobEventRow[]> {
+  return q.query<JobEventRow>(
     `SELECT id, job_id, queue_name, event, status, worker_id, error, detail, created_at FROM job_events
      WHERE organization_id = $1 AND job_id = $2 ORDER BY id LIMIT $3 OFFSET $4`,
     [orgId, jobId, limit, offset],
@@ -388,7 +433,7 @@ export async function purgeDeadLetters(q: Queryable, orgId: string, sel: { queue
 
 /** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). */
 export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<number> {
-  const rows = await q.query(
+  const rows = await q.query<JobRow>(
     `WITH due AS (
        SELECT id FROM jobs WHERE status = 'scheduled' AND scheduled_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED
      ), changed AS (
@@ -405,8 +450,8 @@ export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<
  * Returns the jobs a worker holds to the queue. A clean goodbye (deregister, stream closed) does not use up an
  * attempt; a worker that went silent does, and is dead-lettered when out of attempts.
  */
-export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: string, how: { countAttempt: boolean; error: string | null; exhaustedError?: string }): Promise<any[]> {
-  return q.query(
+export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: string, how: { countAttempt: boolean; error: string | null; exhaustedError?: string }): Promise<JobRow[]> {
+  return q.query<JobRow>(
     `WITH held AS (
        SELECT id FROM jobs WHERE organization_id = $1 AND assigned_worker_id = $2 AND status = 'processing' FOR UPDATE
      ), changed AS (
@@ -428,8 +473,8 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
  * Hands a leased job back without spending an attempt: pending again after `delaySecs` (a destination's circuit
  * is open or at its concurrency cap, so the attempt was never made).
  */
-export async function deferLeasedJob(q: Queryable, guard: LeaseGuard, delaySecs: number, reason: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function deferLeasedJob(q: Queryable, guard: LeaseGuard, delaySecs: number, reason: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
        UPDATE jobs SET status = 'pending', scheduled_at = now() + make_interval(secs => $5::float8), assigned_worker_id = NULL,
               lease_id = NULL, lease_expires_at = NULL, updated_at = now()

@@ -1,9 +1,29 @@
 import { sqlStatuses, ACTIVE_STATUSES, FAILED_STATUSES, UNSUCCESSFUL_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 const WORKFLOW_COLUMNS = `id, organization_id, name, description, status, total_jobs, completed_jobs, failed_jobs, metadata,
   created_at, started_at, completed_at, updated_at`;
+
+/** A workflow as WORKFLOW_COLUMNS reads it. */
+export type WorkflowRow = {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  status: string;
+  total_jobs: number;
+  completed_jobs: number;
+  failed_jobs: number;
+  metadata: unknown;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Date;
+};
+
+/** A job of a workflow, with its key in the workflow and the ids it depends on. */
+export type WorkflowJobRow = JobRow & { job_key: string | null; depends_on: string[] };
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
@@ -24,13 +44,13 @@ export async function insertWorkflowKeys(q: Queryable, workflowId: string, keys:
   );
 }
 
-export async function getWorkflow(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getWorkflow(q: Queryable, orgId: string, id: string): Promise<WorkflowRow | undefined> {
+  const [row] = await q.query<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
-export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<any[]> {
-  return q.query(
+export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<WorkflowRow[]> {
+  return q.query<WorkflowRow>(
     `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
      ORDER BY created_at DESC, seq DESC LIMIT $3 OFFSET $4`,
     [orgId, f.status ?? null, f.limit, f.offset],
@@ -83,7 +103,7 @@ export async function markCancelled(q: Queryable, id: string): Promise<void> {
 }
 
 /** Workflow cancel: every job that has not started yet is cancelled (running ones finish). */
-export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promise<any[]> {
+export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promise<JobRow[]> {
   return q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
@@ -99,7 +119,7 @@ export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promi
  * one's dependencies are met is decided from the statuses before this statement, which is right: the jobs being
  * reset were not completed before and are not completed after.
  */
-export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Promise<any[]> {
+export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Promise<JobRow[]> {
   return q.query(
     `WITH met AS (
        SELECT j.id,
@@ -123,8 +143,8 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
 }
 
 /** A workflow's jobs with their key and the ids they depend on, in creation order. */
-export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<any[]> {
-  return q.query(
+export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<WorkflowJobRow[]> {
+  return q.query<WorkflowJobRow>(
     `SELECT ${JOB_COLUMNS_OF_J}, k.job_key,
             COALESCE((SELECT array_agg(d.depends_on_job_id ORDER BY d.created_at, d.depends_on_job_id)
                       FROM job_dependencies d WHERE d.job_id = j.id), ARRAY[]::text[]) AS depends_on

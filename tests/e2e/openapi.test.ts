@@ -6,10 +6,11 @@ import { inspectRoutes } from "hono/dev";
 import { validate } from "@readme/openapi-parser";
 import createClient from "openapi-fetch";
 import { databaseKinds } from "../helpers/databases";
-import { startTestServer, type TestServer } from "../helpers/server";
+import { eventually } from "../helpers/eventually";
+import { startTestServer, type TestServer, type Client } from "../helpers/server";
 import { FEATURES } from "../../src/features";
 import type { Feature } from "../../src/features/feature";
-import { ROUTES, NOT_REST } from "../../src/http/openapi/routes";
+import { ROUTES, NOT_REST, type RouteDoc } from "../../src/http/openapi/routes";
 import * as shapes from "../../src/http/openapi/responses";
 import { generateOpenApiTypes } from "../../scripts/openapi-types";
 import type { paths } from "../generated/spindle-api";
@@ -118,6 +119,94 @@ for (const kind of await databaseKinds()) {
       const problem = shapes.errorBody.parse(bad.error);
       expect(problem.code).toBe("VALIDATION_ERROR");
       expect(problem.details!.map((d) => d.field)).toContain("queue_name");
+    });
+
+    test("real answers match the answer schema the table documents for their route, status included", async () => {
+      const { client: api, orgId } = await s.newOrg();
+      const checked = new Set<string>();
+      const routeOf = (method: string, path: string): RouteDoc => {
+        const found = ROUTES.filter((r) => r.method === method && new RegExp(`^${r.path.replace(/:[A-Za-z_]\w*/g, "[^/]+")}$`).test(path.split("?")[0]!));
+        // A literal path segment beats a parameter (/jobs/dlq before /jobs/:id), as in the router.
+        return found.sort((a, b) => (a.path.match(/:/g)?.length ?? 0) - (b.path.match(/:/g)?.length ?? 0))[0]!;
+      };
+      const documented = async (client: Client, method: "get" | "post" | "put" | "delete", path: string, body?: unknown) => {
+        const route = routeOf(method, path);
+        const r = await client.request(method.toUpperCase(), path, body);
+        if (r.status !== route.ok.status) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.body)}, documented ${route.ok.status}`);
+        if (route.ok.body) {
+          const schema = route.ok.array ? route.ok.body.schema.array() : route.ok.body.schema;
+          const parsed = schema.safeParse(r.body);
+          if (!parsed.success) throw new Error(`${method} ${path}: answer does not match ${route.ok.body.name}: ${parsed.error.message}`);
+          // An empty list shows nothing of its items' shape.
+          if (!Array.isArray(r.body) || r.body.length > 0) checked.add(route.ok.body.name);
+        }
+        return r.body;
+      };
+
+      await documented(s.client(), "get", "/health/ready");
+      await documented(api, "get", "/api/v1/organizations");
+      await documented(api, "get", `/api/v1/organizations/${orgId}`);
+      await documented(api, "get", "/api/v1/organizations/webhook-token");
+      const key = await documented(api, "post", "/api/v1/api-keys", { name: "second" });
+      await documented(api, "get", "/api/v1/api-keys");
+      await documented(api, "get", `/api/v1/api-keys/${key.id}`);
+
+      const worker = await documented(api, "post", "/api/v1/workers/register", { queue_name: "shapes", hostname: "host-1" });
+      await documented(api, "get", "/api/v1/workers");
+      await documented(api, "get", `/api/v1/workers/${worker.id}`);
+      await documented(api, "post", `/api/v1/workers/${worker.id}/heartbeat`, { current_jobs: 0 });
+
+      const job = await documented(api, "post", "/api/v1/jobs", { queue_name: "shapes", payload: { n: 1 }, max_retries: 0 });
+      await documented(api, "get", `/api/v1/jobs/status?ids=${job.id}`);
+      let lease = (await documented(api, "post", "/api/v1/jobs/claim", { queue_name: "shapes", worker_id: "w" })).jobs[0];
+      await documented(api, "post", `/api/v1/jobs/${job.id}/heartbeat`, { worker_id: "w", lease_id: lease.lease_id, lease_duration_secs: 30 });
+      await documented(api, "post", `/api/v1/jobs/${job.id}/fail`, { worker_id: "w", lease_id: lease.lease_id, error: "boom" });
+      await documented(api, "get", "/api/v1/jobs/dlq");
+      await documented(api, "post", "/api/v1/jobs/dlq/retry", { job_ids: [job.id] });
+      lease = (await documented(api, "post", "/api/v1/jobs/claim", { queue_name: "shapes", worker_id: "w" })).jobs[0];
+      await documented(api, "post", "/api/v1/jobs/complete", { worker_id: "w", jobs: [{ job_id: job.id, lease_id: lease.lease_id }] });
+      await documented(api, "post", "/api/v1/jobs/dlq/purge", { confirm: true });
+      await documented(api, "get", `/api/v1/jobs/${job.id}`);
+
+      await documented(api, "post", "/api/v1/jobs/bulk", { queue_name: "shapes-bulk", jobs: [{ payload: { a: 1 } }, { payload: { a: 2 }, idempotency_key: "k" }] });
+      await documented(api, "get", "/api/v1/queues/shapes-bulk/stats");
+
+      const flow = await documented(api, "post", "/api/v1/workflows", {
+        name: "shapes",
+        jobs: [{ key: "a", queue_name: "shapes-flow", payload: {} }, { key: "b", queue_name: "shapes-flow", payload: {}, depends_on: ["a"] }],
+      });
+      await documented(api, "get", "/api/v1/workflows");
+      await documented(api, "get", `/api/v1/workflows/${flow.workflow_id}`);
+      await documented(api, "get", `/api/v1/workflows/${flow.workflow_id}/jobs`);
+      await documented(api, "get", `/api/v1/workflows/${flow.workflow_id}/jobs/status`);
+
+      const schedule = await documented(api, "post", "/api/v1/schedules", { name: "shapes", cron_expression: "0 0 3 * * *", queue_name: "shapes", payload_template: {} });
+      await documented(api, "get", "/api/v1/schedules");
+      await documented(api, "post", `/api/v1/schedules/${schedule.id}/trigger`);
+      await documented(api, "get", `/api/v1/schedules/${schedule.id}/history`);
+
+      // A webhook to a port nobody listens on: the next completed job makes a delivery whose attempt fails.
+      const hook = await documented(api, "post", "/api/v1/outgoing-webhooks", { name: "shapes", url: "http://127.0.0.1:9/hook", events: ["job.completed"] });
+      await documented(api, "get", "/api/v1/outgoing-webhooks");
+      const notified = await documented(api, "post", "/api/v1/jobs", { queue_name: "shapes-notify", payload: {} });
+      const notifiedLease = (await documented(api, "post", "/api/v1/jobs/claim", { queue_name: "shapes-notify", worker_id: "w" })).jobs[0];
+      await documented(api, "post", `/api/v1/jobs/${notified.id}/complete`, { worker_id: "w", lease_id: notifiedLease.lease_id });
+      const [delivery] = await eventually(() => api.get(`/api/v1/outgoing-webhooks/${hook.id}/deliveries`).then((r) => r.body), (list) => list.length > 0 && list[0].attempts > 0);
+      await documented(api, "get", `/api/v1/outgoing-webhooks/${hook.id}/deliveries`);
+      await documented(api, "get", `/api/v1/outgoing-webhooks/${hook.id}/deliveries/${delivery.id}/attempts`);
+      await documented(api, "post", "/api/v1/delivery-queues/spindle.http.shapes/secrets", {});
+      await documented(api, "get", "/api/v1/delivery-queues/spindle.http.shapes/secrets");
+
+      await documented(api, "post", "/api/v1/jobs/bulk-cancel", { queue_name: "shapes-bulk" }); // a dry run
+      await documented(api, "post", "/api/v1/jobs/bulk-cancel", { queue_name: "shapes-bulk", dry_run: false });
+      await documented(api, "get", "/api/v1/operations");
+      await documented(api, "get", "/api/v1/audit-log");
+
+      // Every strict (field-by-field) answer schema of the table met a real answer above or in the client test.
+      const strict = new Set(ROUTES.flatMap((r) => (r.ok.body && (r.ok.body.schema as any)._zod.def.catchall?._zod.def.type === "never" ? [r.ok.body.name] : [])));
+      const elsewhere = ["CreatedOrganization", "CreatedJob", "ClaimedJobs", "Success", "JobSummary", "JobEvent", "QueueSummary", "QueuePaused", "QueueConfig", "QueueResumed", "JobStats", "Health"];
+      const unchecked = [...strict].filter((name) => !checked.has(name) && !elsewhere.includes(name));
+      expect(unchecked).toEqual([]);
     });
 
     test("the reference page lists every route", async () => {

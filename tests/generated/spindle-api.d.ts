@@ -2327,9 +2327,21 @@ export interface components {
             created_at: string;
             completed_at: string | null;
         };
-        /** @description succeeded / failed entries, one per submitted job */
         BulkCreated: {
-            [key: string]: unknown;
+            succeeded: {
+                index: number;
+                job_id: string;
+                created: boolean;
+            }[];
+            failed: ({
+                index: number;
+                error: string;
+            } & {
+                [key: string]: unknown;
+            })[];
+            total: number;
+            success_count: number;
+            failure_count: number;
         };
         ClaimedJobs: {
             jobs: {
@@ -2428,18 +2440,60 @@ export interface components {
         DependenciesAdded: {
             [key: string]: unknown;
         };
-        /** @description one HTTP attempt: request, response (status, headers, body excerpt), latency and error class */
         HttpAttempt: {
-            [key: string]: unknown;
+            attempt: number;
+            /** Format: date-time */
+            started_at: string;
+            outcome: string;
+            request: {
+                method: string;
+                url: string;
+                headers: {
+                    [key: string]: unknown;
+                };
+                target_address: string | null;
+            };
+            response: {
+                status: number;
+                headers: {
+                    [key: string]: unknown;
+                };
+                body_excerpt: string | null;
+            } | null;
+            latency_ms: number;
+            error_class: string | null;
+            error: string | null;
         };
-        /** @description one delivery of an outgoing webhook: event, payload, status, attempts and times */
         WebhookDelivery: {
-            [key: string]: unknown;
+            id: string;
+            webhook_id: string;
+            event: string;
+            payload: unknown;
+            status: string;
+            status_code: number | null;
+            response_body: string | null;
+            error: string | null;
+            attempts: number;
+            /** Format: date-time */
+            created_at: string;
+            delivered_at: string | null;
+            next_attempt_at: string | null;
         };
-        /** @description the operation started (its id and status), or with dry_run: true the match count and a sample of jobs */
+        /** @description dry_run (the default) answers what would match and changes nothing */
         OperationStarted: {
-            [key: string]: unknown;
-        };
+            /** @constant */
+            dry_run: true;
+            matched: number;
+            sample: components["schemas"]["Job"][];
+        } | ({
+            /** @constant */
+            dry_run: false;
+            operation_id: string;
+            matched: number;
+            status: string;
+        } & {
+            [key: string]: number;
+        });
         Operation: {
             id: string;
             kind: string;
@@ -2493,9 +2547,15 @@ export interface components {
             created_at: string;
             updated_at: string | null;
         };
-        /** @description counts by state and the processing times of one queue */
         QueueStats: {
-            [key: string]: unknown;
+            queue_name: string;
+            pending_jobs: number;
+            processing_jobs: number;
+            completed_jobs_24h: number;
+            failed_jobs_24h: number;
+            avg_processing_time_ms: number | null;
+            max_job_age_seconds: number | null;
+            active_workers: number;
         };
         QueuePaused: {
             queue_name: string;
@@ -2596,25 +2656,101 @@ export interface components {
             /** @enum {string} */
             trigger: "cron" | "manual";
         };
-        /** @description workflow_id and the created jobs with their keys */
         CreatedWorkflow: {
-            [key: string]: unknown;
+            workflow_id: string;
+            job_ids: {
+                key: string;
+                job_id: string;
+            }[];
+            status: string;
         };
-        /** @description a workflow: status, job counts and progress_percent */
         Workflow: {
-            [key: string]: unknown;
+            id: string;
+            organization_id: string;
+            name: string;
+            description: string | null;
+            status: string;
+            total_jobs: number;
+            completed_jobs: number;
+            failed_jobs: number;
+            progress_percent: number;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+            metadata: unknown;
         };
-        /** @description a workflow with its jobs, dependency edges and a progress object */
         WorkflowDetail: {
-            [key: string]: unknown;
+            id: string;
+            organization_id: string;
+            name: string;
+            description: string | null;
+            status: string;
+            total_jobs: number;
+            completed_jobs: number;
+            failed_jobs: number;
+            progress_percent: number;
+            /** Format: date-time */
+            created_at: string;
+            started_at: string | null;
+            completed_at: string | null;
+            metadata: unknown;
+            jobs: components["schemas"]["WorkflowJob"][];
+            dependencies: {
+                parent_job_id: string;
+                child_job_id: string;
+                dependency_type: string;
+            }[];
+            progress: {
+                total: number;
+                completed: number;
+                failed: number;
+                pending: number;
+                processing: number;
+                cancelled: number;
+            };
         };
-        /** @description a Job plus key, depends_on, attempt and error */
         WorkflowJob: {
-            [key: string]: unknown;
+            id: string;
+            organization_id: string;
+            queue_name: string;
+            /** @enum {string} */
+            status: "pending" | "scheduled" | "processing" | "completed" | "failed" | "deadletter" | "cancelled";
+            payload: unknown;
+            result: unknown;
+            retry_count: number;
+            max_retries: number;
+            last_error: string | null;
+            /** Format: date-time */
+            created_at: string;
+            scheduled_at: string | null;
+            started_at: string | null;
+            completed_at: string | null;
+            expires_at: string | null;
+            priority: number;
+            tags: unknown;
+            timeout_seconds: number;
+            parent_job_id: string | null;
+            completion_webhook: string | null;
+            assigned_worker_id: string | null;
+            lease_id: string | null;
+            lease_expires_at: string | null;
+            idempotency_key: string | null;
+            updated_at: string | null;
+            workflow_id: string | null;
+            dependency_mode: string | null;
+            dependencies_met: boolean | null;
+            key: string | null;
+            depends_on: string[];
+            attempt: number;
+            error: string | null;
         };
-        /** @description job_id, key, status, progress */
         WorkflowJobStatus: {
-            [key: string]: unknown;
+            job_id: string;
+            key: string | null;
+            /** @enum {string} */
+            status: "pending" | "scheduled" | "processing" | "completed" | "failed" | "deadletter" | "cancelled";
+            progress: number;
         };
         OutgoingWebhook: {
             id: string;

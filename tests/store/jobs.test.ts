@@ -206,7 +206,7 @@ for (const kind of await databaseKinds()) {
       await claim("fail", 1);
       const retried = await db.transaction((tx) => store.markFailed(tx, { orgId: org, jobId: j.id, workerId: "w", leaseId: null }, "first", 30));
       expect(retried).toMatchObject({ status: "pending", retry_count: 1, last_error: "first", assigned_worker_id: null, lease_id: null });
-      expect(+new Date(retried.scheduled_at) - Date.now()).toBeGreaterThan(20_000);
+      expect(+new Date(retried!.scheduled_at!) - Date.now()).toBeGreaterThan(20_000);
       expect(await claim("fail", 1)).toEqual([]);
       await db.query("UPDATE jobs SET scheduled_at = now() - interval '1 second' WHERE id = $1", [j.id]);
       await claim("fail", 1);
@@ -230,7 +230,7 @@ for (const kind of await databaseKinds()) {
       expect(asked).toEqual([0, 0]);
       const byId = new Map(reaped.map((r) => [r.id, r]));
       expect(byId.get(again.id)).toMatchObject({ status: "pending", retry_count: 1, last_error: "lease expired", assigned_worker_id: null, lease_id: null });
-      expect(+new Date(byId.get(again.id).scheduled_at) - Date.now()).toBeGreaterThan(20_000);
+      expect(+new Date(byId.get(again.id)!.scheduled_at!) - Date.now()).toBeGreaterThan(20_000);
       expect(await claim("reap", 10)).toEqual([]); // its backoff has not passed
       expect(byId.get(dead.id)).toMatchObject({ status: "deadletter", retry_count: 1, last_error: "lease expired" });
       expect(byId.has(live.id)).toBe(false);

@@ -83,7 +83,13 @@ export const createdJob = z.strictObject({
   created: z.boolean().describe("false when an idempotency key matched an existing job (status 200 instead of 201)"),
 });
 
-export const bulkCreated = openObject("succeeded / failed entries, one per submitted job");
+export const bulkCreated = z.strictObject({
+  succeeded: z.array(z.strictObject({ index: z.int(), job_id: z.string(), created: z.boolean() })),
+  failed: z.array(z.object({ index: z.int(), error: z.string() }).catchall(z.unknown())),
+  total: z.int(),
+  success_count: z.int(),
+  failure_count: z.int(),
+});
 
 export const claimedJob = z.strictObject({
   id: z.string(),
@@ -143,7 +149,16 @@ export const queueConfig = z.strictObject({
   created_at: instant,
   updated_at: maybeInstant,
 });
-export const queueStats = openObject("counts by state and the processing times of one queue");
+export const queueStats = z.strictObject({
+  queue_name: z.string(),
+  pending_jobs: z.int(),
+  processing_jobs: z.int(),
+  completed_jobs_24h: z.int(),
+  failed_jobs_24h: z.int(),
+  avg_processing_time_ms: z.number().nullable(),
+  max_job_age_seconds: z.number().nullable(),
+  active_workers: z.int(),
+});
 export const queuePaused = z.strictObject({ queue_name: z.string(), paused: z.literal(true), paused_at: z.string().nullable(), reason: z.string().nullable() });
 export const queueResumed = z.strictObject({ queue_name: z.string(), resumed: z.literal(true), paused_duration_secs: z.number().nullable() });
 
@@ -265,7 +280,15 @@ export const operation = z.strictObject({
   updated_at: maybeInstant,
   finished_at: maybeInstant,
 });
-export const operationStarted = openObject("the operation started (its id and status), or with dry_run: true the match count and a sample of jobs");
+export const operationStarted = z
+  .union([
+    z.strictObject({ dry_run: z.literal(true), matched: z.int(), sample: z.array(job) }),
+    z
+      .object({ dry_run: z.literal(false), operation_id: z.string(), matched: z.int(), status: z.string() })
+      .catchall(z.int())
+      .describe("plus the count done so far under the action's name: redriven, cancelled or purged"),
+  ])
+  .describe("dry_run (the default) answers what would match and changes nothing");
 export const auditEntry = z.strictObject({ id: z.int(), actor: z.string(), action: z.string(), target: z.string().nullable(), detail: json, created_at: instant });
 
 export const health = z.strictObject({ status: z.enum(["healthy", "degraded"]), database: z.boolean(), cache: z.boolean() });
@@ -289,9 +312,64 @@ export const webhook = z.strictObject({
   created_at: instant,
   updated_at: maybeInstant,
 });
-export const delivery = openObject("one delivery of an outgoing webhook: event, payload, status, attempts and times");
-export const httpAttempt = openObject("one HTTP attempt: request, response (status, headers, body excerpt), latency and error class");
+export const delivery = z.strictObject({
+  id: z.string(),
+  webhook_id: z.string(),
+  event: z.string(),
+  payload: json,
+  status: z.string(),
+  status_code: z.int().nullable(),
+  response_body: z.string().nullable(),
+  error: z.string().nullable(),
+  attempts: z.int(),
+  created_at: instant,
+  delivered_at: maybeInstant,
+  next_attempt_at: maybeInstant,
+});
+const headers = z.record(z.string(), z.unknown());
+export const httpAttempt = z.strictObject({
+  attempt: z.int(),
+  started_at: instant,
+  outcome: z.string(),
+  request: z.strictObject({ method: z.string(), url: z.string(), headers, target_address: z.string().nullable() }),
+  response: z.strictObject({ status: z.int(), headers, body_excerpt: z.string().nullable() }).nullable(),
+  latency_ms: z.number(),
+  error_class: z.string().nullable(),
+  error: z.string().nullable(),
+});
 export const signingSecret = z.strictObject({ id: z.string(), queue_name: z.string(), secret: z.string(), created_at: instant, expires_at: maybeInstant, active: z.boolean() });
 
-export const workflow = openObject("a workflow: status, job counts and progress_percent");
-export const workflowDetail = openObject("a workflow with its jobs, dependency edges and a progress object");
+export const workflow = z.strictObject({
+  id: z.string(),
+  organization_id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  status: z.string(),
+  total_jobs: z.int(),
+  completed_jobs: z.int(),
+  failed_jobs: z.int(),
+  progress_percent: z.number(),
+  created_at: instant,
+  started_at: maybeInstant,
+  completed_at: maybeInstant,
+  metadata: json,
+});
+export const workflowJob = z.strictObject({
+  ...job.shape,
+  key: z.string().nullable(),
+  depends_on: z.array(z.string()),
+  attempt: z.int(),
+  error: z.string().nullable(),
+});
+export const workflowJobStatus = z.strictObject({ job_id: z.string(), key: z.string().nullable(), status: jobStatus, progress: z.number() });
+export const workflowDetail = z.strictObject({
+  ...workflow.shape,
+  jobs: z.array(workflowJob),
+  dependencies: z.array(z.strictObject({ parent_job_id: z.string(), child_job_id: z.string(), dependency_type: z.string() })),
+  progress: z.strictObject({ total: z.int(), completed: z.int(), failed: z.int(), pending: z.int(), processing: z.int(), cancelled: z.int() }),
+});
+export const createdWorkflow = z.strictObject({
+  workflow_id: z.string(),
+  job_ids: z.array(z.strictObject({ key: z.string(), job_id: z.string() })),
+  status: z.string(),
+});

@@ -66,7 +66,7 @@ const WebhookToken = named("WebhookToken", r.webhookToken);
 const Success = named("Success", r.success);
 const open = (name: string, description: string) => named(name, r.openObject(description));
 const EmailCheck = open("EmailCheck", "available, exists, signup_enabled");
-const WorkflowJob = open("WorkflowJob", "a Job plus key, depends_on, attempt and error");
+const WorkflowJob = named("WorkflowJob", r.workflowJob);
 const Ingested = open("Ingested", "success and the job id");
 const DeliveryRetried = open("DeliveryRetried", "success, message, delivery");
 
@@ -190,13 +190,13 @@ export const ROUTES: RouteDoc[] = [
   { method: "post", path: "/api/v1/schedules/:id/resume", tag: "schedules", summary: "Resume a schedule", auth: "key", ok: ok(200, Schedule) },
   { method: "post", path: "/api/v1/schedules/:id/trigger", tag: "schedules", summary: "Enqueue the schedule's job now", auth: "key", ok: ok(200, named("ScheduleTriggered", r.scheduleTriggered)) },
   { method: "get", path: "/api/v1/schedules/:id/history", tag: "schedules", summary: "Runs of a schedule, newest first", auth: "key", query: { limit: "page size" }, ok: list(named("ScheduleRun", r.scheduleRun)) },
-  { method: "post", path: "/api/v1/workflows", tag: "workflows", summary: "Create a workflow (a DAG of jobs)", auth: "key", body: body("CreateWorkflowRequest", createWorkflowSchema), ok: ok(200, open("CreatedWorkflow", "workflow_id and the created jobs with their keys")) },
+  { method: "post", path: "/api/v1/workflows", tag: "workflows", summary: "Create a workflow (a DAG of jobs)", auth: "key", body: body("CreateWorkflowRequest", createWorkflowSchema), ok: ok(200, named("CreatedWorkflow", r.createdWorkflow)) },
   { method: "get", path: "/api/v1/workflows", tag: "workflows", summary: "Workflows", auth: "key", query: { status: "only this status", limit: "page size", offset: "rows to skip" }, ok: list(Workflow) },
   { method: "get", path: "/api/v1/workflows/:id", tag: "workflows", summary: "One workflow with its jobs and edges", auth: "key", ok: ok(200, WorkflowDetail) },
   { method: "post", path: "/api/v1/workflows/:id/cancel", tag: "workflows", summary: "Cancel a workflow's unfinished jobs", auth: "key", ok: ok(200, WorkflowDetail) },
   { method: "post", path: "/api/v1/workflows/:id/retry", tag: "workflows", summary: "Retry a workflow's failed jobs", auth: "key", ok: ok(200, WorkflowDetail) },
   { method: "get", path: "/api/v1/workflows/:id/jobs", tag: "workflows", summary: "A workflow's jobs", auth: "key", ok: list(WorkflowJob) },
-  { method: "get", path: "/api/v1/workflows/:id/jobs/status", tag: "workflows", summary: "A workflow's jobs, status only", auth: "key", ok: list(open("WorkflowJobStatus", "job_id, key, status, progress")) },
+  { method: "get", path: "/api/v1/workflows/:id/jobs/status", tag: "workflows", summary: "A workflow's jobs, status only", auth: "key", ok: list(named("WorkflowJobStatus", r.workflowJobStatus)) },
   { method: "get", path: "/api/v1/workflows/:id/jobs/:jobId", tag: "workflows", summary: "One job of a workflow", auth: "key", ok: ok(200, WorkflowJob) },
 
   // ---- webhooks: outgoing, delivery queues, ingestion ----------------------------------------------------------
