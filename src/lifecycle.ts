@@ -15,8 +15,9 @@ const DRAIN_POLL_MS = 100;
 
 /**
  * Stops taking work and waits, at most graceMs, for the work in flight: HTTP requests being answered, the jobs
- * leased to this node's stream workers and the webhook deliveries this node is making. What is still running afterwards is cut by the caller's stop(), which
- * closes the streams and so hands their jobs back (only those that could not finish).
+ * leased to this node's stream workers and the webhook deliveries this node is making. What still runs afterwards
+ * is cut by the caller's stop(), which closes the streams and so hands their jobs back (only those that could not
+ * finish).
  */
 export async function drainNode(
   node: { engine: Engine; http: Server<unknown>; stopLoops: () => Promise<void>; hub?: EventHub; streams?: ActiveStreams; delivery?: { busy: number } },
