@@ -68,7 +68,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     });
   };
 
-  const run = <T extends Row>(q: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
+  const run = <T extends object>(q: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
     guarded(async () => (await q.query<T>(text, params as any[])).rows);
 
   const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({

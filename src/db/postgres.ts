@@ -36,7 +36,7 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
       throw wrapConnectionFailure(err);
     }
   };
-  const run = async <T extends Row>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
+  const run = async <T extends object>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
     try {
       return (await q.unsafe(text, params as any[], { prepare: true })) as unknown as T[];
     } catch (err) {

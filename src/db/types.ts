@@ -1,9 +1,9 @@
 /** The storage seam: everything above src/db/ talks to PostgreSQL only through this interface. */
-export type Row = Record<string, any>;
+export type Row = Record<string, unknown>;
 
 export interface Queryable {
   /** Runs one statement with $1..$n parameters and returns its rows. */
-  query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]>;
+  query<T extends object = Row>(text: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
 }

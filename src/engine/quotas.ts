@@ -27,19 +27,18 @@ export function enforces(e: Engine, what: "active_jobs" | "jobs_per_day" | OptIn
 }
 
 /**
- * How each usage figure is counted: one fixed table. Tables of other features are read only when they exist.
+ * How each usage figure is counted: one fixed table (every table exists: migrations do not depend on features).
  */
 export type UsageCounter = (q: Queryable, orgId: string) => Promise<number>;
-const whenTable = (table: string, count: UsageCounter): UsageCounter => async (q, orgId) => ((await usage.tableExists(q, table)) ? count(q, orgId) : 0);
 const usageCounters: Partial<Record<UsageResource, UsageCounter>> = {
   jobs_today: usage.jobsToday,
   active_jobs: usage.countActiveJobs,
   queues: usage.countQueues,
   api_keys: usage.countActiveApiKeys,
-  workers: whenTable("workers", usage.countLiveWorkers),
-  schedules: whenTable("schedules", usage.countActiveSchedules),
-  workflows: whenTable("workflows", usage.countOpenWorkflows),
-  webhooks: whenTable("outgoing_webhooks", countEnabledWebhooks),
+  workers: usage.countLiveWorkers,
+  schedules: usage.countActiveSchedules,
+  workflows: usage.countOpenWorkflows,
+  webhooks: countEnabledWebhooks,
 };
 
 export async function countUsage(q: Queryable, resource: UsageResource, orgId: string): Promise<number> {

@@ -1,9 +1,24 @@
 import { sqlStatuses, ACTIVE_STATUSES, FAILED_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
+/** Job figures of one organization for the dashboard: counts, and average times in ms (null without completions). */
+export type OrganizationJobStats = {
+  total: number;
+  pending: number;
+  processing: number;
+  deadletter: number;
+  completed_24h: number;
+  failed_24h: number;
+  avg_wait_time_ms: number | null;
+  avg_processing_time_ms: number | null;
+  jobs_created_1h: number;
+  jobs_completed_1h: number;
+  jobs_failed_1h: number;
+};
+
 /** Job figures of one organization for the dashboard (24 h and 1 h windows on the database clock). */
-export async function organizationJobStats(q: Queryable, orgId: string) {
-  const [row] = await q.query(
+export async function organizationJobStats(q: Queryable, orgId: string): Promise<OrganizationJobStats> {
+  const [row] = await q.query<OrganizationJobStats>(
     `SELECT count(*)::int AS total,
        count(*) FILTER (WHERE status = 'pending')::int AS pending,
        count(*) FILTER (WHERE status = 'processing')::int AS processing,

@@ -351,16 +351,13 @@ export async function setPriority(q: Queryable, orgId: string, id: string, prior
   return row;
 }
 
-/**
- * Returns expired leases to the queue (or to the dead-letter queue when out of attempts), in bounded batches.
- * SKIP LOCKED makes it safe for several nodes to run at once.
- */
 /** The error an expired lease leaves on its job, pending again or dead-lettered. */
 export const LEASE_EXPIRED_ERROR = "lease expired";
 
 /**
  * Expired leases, a batch at a time: each is a failed attempt (retry_count + 1) that goes back to pending after
- * the delay `delayFor` gives, or to the dead-letter queue when it gives null (out of retries).
+ * the delay `delayFor` gives, or to the dead-letter queue when it gives null (out of retries). Bounded batches;
+ * SKIP LOCKED makes it safe for several nodes to run at once.
  */
 export async function reapExpiredLeases(
   q: Queryable,

@@ -44,7 +44,11 @@ for (const kind of await databaseKinds()) {
     const insert = (jobs: store.NewJob[], orgId = org) => db.transaction((tx) => store.insertJobs(tx, orgId, jobs, DEFAULTS));
     const claim = (queue: string, limit: number, worker = "w", leaseSecs = 30, orgId = org) =>
       db.transaction((tx) => store.claimJobs(tx, orgId, queue, worker, limit, leaseSecs));
-    const events = (jobId: string) => db.query("SELECT event, status, worker_id, error, detail, created_at FROM job_events WHERE job_id = $1 ORDER BY id", [jobId]);
+    const events = (jobId: string) =>
+      db.query<{ event: string; status: string; worker_id: string | null; error: string | null; detail: unknown; created_at: Date }>(
+        "SELECT event, status, worker_id, error, detail, created_at FROM job_events WHERE job_id = $1 ORDER BY id",
+        [jobId],
+      );
     const job = async (id: string) => (await store.getJob(db, org, id))!;
 
     test("claims go by priority, then creation order, up to the limit, and only claimable rows", async () => {
