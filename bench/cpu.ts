@@ -35,3 +35,14 @@ export function otherCpuPct(a: CpuSample | null, b: CpuSample | null): number | 
   const pct = (Math.max(0, b.all - a.all - (b.ours - a.ours)) * 10) / (b.at - a.at) / availableParallelism() * 100;
   return Math.round(pct * 10) / 10;
 }
+
+/** CPU time (user + system) a process has used so far, in ms; null where /proc is not there. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (+f[11]! + +f[12]!) * 10;
+  } catch {
+    return null;
+  }
+}

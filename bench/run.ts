@@ -13,14 +13,19 @@ import { spawnSpindle, type SpindleProcess } from "../tests/helpers/process";
 import { RestWorkers, type CompleteMode } from "./rest-workers";
 import { startReceiver } from "./receiver";
 import { VERSION } from "../src/version";
-import { cpuSample, otherCpuPct } from "./cpu";
+import { cpuSample, otherCpuPct, processCpuMs } from "./cpu";
+import { freePort, grpcClients, grpcEnqueue, processWorkers, streamWorkers } from "./grpc-workloads";
 
 const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
 const N = num("N", 20000), C = num("CONCURRENCY", 32), BATCH = num("BATCH", 100);
 const RATE = num("RATE", 200), LATENCY_SECONDS = num("LATENCY_SECONDS", 10), WEBHOOK_N = num("WEBHOOK_N", 5000);
 const ADMIN_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DATABASES = (process.env.BENCH_DATABASES ?? "postgres").split(",");
-const WORKLOADS = (process.env.WORKLOADS ?? "throughput,latency,webhook").split(",");
+const WORKLOADS = (process.env.WORKLOADS ?? "throughput,latency,webhook,grpc").split(",");
+/** Jobs in the gRPC workloads (unary enqueue is slow enough that a shorter run may be wanted). */
+const GRPC_N = num("GRPC_N", N);
+/** Jobs a gRPC stream worker keeps in hand (x-spindle-prefetch). */
+const PREFETCH = num("BENCH_PREFETCH", 16);
 const COMPLETE = (process.env.BENCH_COMPLETE ?? "batch") as CompleteMode;
 const FETCHERS = num("BENCH_FETCHERS", 2);
 const QUEUE = "bench";
@@ -33,16 +38,28 @@ const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, 
 const log = (msg: string) => console.error(`[bench] ${msg}`);
 
 let cpuAtStart = cpuSample();
+/** The server process under test, and its CPU time when the current measurement started. */
+let serverPid = 0;
+let serverCpuAtStart: number | null = null;
+/** Starts a measurement: other processes' CPU and the server's own CPU are counted from here. */
+function measureFromNow(): number {
+  cpuAtStart = cpuSample();
+  serverCpuAtStart = processCpuMs(serverPid);
+  return now();
+}
 function emit(db: string, workload: string, r: { jobs: number; seconds: number; lat?: number[]; notes: string; [k: string]: unknown }) {
   const { jobs, seconds, lat, notes, ...extra } = r;
   const other = otherCpuPct(cpuAtStart, cpuSample());
+  const serverCpu = processCpuMs(serverPid);
+  // Server CPU per job moves far less with other sessions' load than jobs/s does.
+  const serverMsPerJob = serverCpu !== null && serverCpuAtStart !== null ? round((serverCpu - serverCpuAtStart) / jobs, 3) : null;
   if (other !== null && other > 5) log(`${workload}: warning: other processes used ${other}% of the CPUs meanwhile; this result is skewed`);
   console.log(JSON.stringify({
     peer: db === "postgres" ? "spindle" : `spindle-${db}`, version: VERSION, workload, jobs, concurrency: C,
     seconds: round(seconds, 3), jobs_per_sec: round(jobs / seconds, 1),
-    p50_ms: lat ? round(pct(lat, 0.5)) : null, p99_ms: lat ? round(pct(lat, 0.99)) : null, notes, ...extra, other_cpu_pct: other,
+    p50_ms: lat ? round(pct(lat, 0.5)) : null, p99_ms: lat ? round(pct(lat, 0.99)) : null, notes, ...extra, server_cpu_ms_per_job: serverMsPerJob, other_cpu_pct: other,
   }));
-  cpuAtStart = cpuSample();
+  measureFromNow();
 }
 
 /** A Spindle server on a fresh database, and a client for one organization on it. */
@@ -54,6 +71,7 @@ async function startSpindle(db: string) {
     SPINDLE_BACKOFF_CAP_SECS: "1",
     DATABASE_POOL_SIZE: process.env.BENCH_POOL ?? "16",
     ADMIN_API_KEY: BENCH_ADMIN_KEY,
+    GRPC_PORT: String(await freePort()),
   };
   let cleanup: () => Promise<void>;
   if (db === "postgres") {
@@ -72,6 +90,7 @@ async function startSpindle(db: string) {
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
   const server: SpindleProcess = await spawnSpindle([process.execPath, "src/main.ts", "serve"], { cwd: repo, env });
+  serverPid = server.proc.pid;
   const org = (await (await fetch(`${server.url}/api/v1/organizations`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -102,6 +121,7 @@ async function startSpindle(db: string) {
   };
   return {
     url: server.url,
+    grpcAddress: `127.0.0.1:${env.GRPC_PORT}`,
     key,
     call,
     pending: async () => {
@@ -132,16 +152,46 @@ async function until(check: () => Promise<boolean>, what: string, ms = 120_000) 
 
 const workersNote = (w: RestWorkers) => `REST workers: ${w.describe()}`;
 
+/**
+ * W2's open loop: after workers (already started) idled 2 s, n single POST /jobs at RATE per second; latency of a
+ * job = its handler's start (reported through started(i)) minus its enqueue call's return.
+ */
+function offeredLoad(call: (m: string, p: string, b?: unknown) => Promise<any>, queueName: string, n: number) {
+  const returned = new Float64Array(n), started = new Float64Array(n);
+  let handled = 0;
+  let done!: () => void;
+  const all = new Promise<void>((r) => (done = r));
+  return {
+    started(i: number) {
+      started[i] = now();
+      if (++handled === n) done();
+    },
+    async run(): Promise<{ seconds: number; lat: number[] }> {
+      await Bun.sleep(2000);
+      const t0 = measureFromNow();
+      const calls: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) {
+        const wait = t0 + (i * 1000) / RATE - now();
+        if (wait > 0) await Bun.sleep(wait);
+        calls.push(call("POST", "/api/v1/jobs", { queue_name: queueName, payload: { i }, max_retries: 4 }).then(() => void (returned[i] = now())));
+      }
+      await Promise.all(calls);
+      await all;
+      return { seconds: (Math.max(...started) - t0) / 1000, lat: Array.from(started, (st, i) => st - returned[i]!).sort((a, b) => a - b) };
+    },
+  };
+}
+
 const workloads: Record<string, (db: string) => Promise<void>> = {
   async throughput(db) {
     const s = await startSpindle(db);
     try {
-      let t = now();
+      let t = measureFromNow();
       await enqueueAll(s.call, N);
       emit(db, "enqueue", { jobs: N, seconds: (now() - t) / 1000, notes: `POST /jobs/bulk, ${BATCH} jobs per call (the API's maximum), one call at a time` });
       let handled = 0;
       const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
-      t = now();
+      t = measureFromNow();
       const all = new Promise<void>((done) => workers.start(async () => void (++handled === N && done())));
       await all;
       await until(async () => (await s.pending()) === 0, "all jobs completed");
@@ -156,32 +206,61 @@ const workloads: Record<string, (db: string) => Promise<void>> = {
     const s = await startSpindle(db);
     try {
       const n = RATE * LATENCY_SECONDS;
-      const returned = new Float64Array(n), started = new Float64Array(n);
-      let handled = 0;
-      let done!: () => void;
-      const all = new Promise<void>((r) => (done = r));
+      const load = offeredLoad(s.call, QUEUE, n);
       const workers = new RestWorkers(s.url, s.key, QUEUE, { concurrency: C, complete: COMPLETE, fetchers: FETCHERS });
-      workers.start(async ({ i }) => {
-        started[i] = now();
-        if (++handled === n) done();
-      });
-      await Bun.sleep(2000);
-      const t0 = now();
-      const calls: Promise<void>[] = [];
-      for (let i = 0; i < n; i++) {
-        const wait = t0 + (i * 1000) / RATE - now();
-        if (wait > 0) await Bun.sleep(wait);
-        calls.push(s.call("POST", "/api/v1/jobs", { queue_name: QUEUE, payload: { i }, max_retries: 4 }).then(() => void (returned[i] = now())));
-      }
-      await Promise.all(calls);
-      await all;
-      const lat = Array.from(started, (st, i) => st - returned[i]!).sort((a, b) => a - b);
+      workers.start(async ({ i }) => load.started(i));
+      const { seconds, lat } = await load.run();
       emit(db, "latency", {
-        jobs: n, seconds: (Math.max(...started) - t0) / 1000, lat,
+        jobs: n, seconds, lat,
         notes: `${RATE}/s for ${LATENCY_SECONDS}s, one job per POST /jobs; max ${round(lat.at(-1)!)} ms; ${workersNote(workers)}`,
       });
       await workers.stop();
     } finally {
+      await s.stop();
+    }
+  },
+
+  /** W1 and W2 over gRPC: unary Enqueue (the enqueue line), StreamJobs + Complete drain, then the latency run. */
+  async grpc(db) {
+    const s = await startSpindle(db);
+    const c = grpcClients(s.grpcAddress, s.key);
+    try {
+      await grpcEnqueue(c, "warmup", 200, C);
+      let t = measureFromNow();
+      await grpcEnqueue(c, QUEUE, GRPC_N, C);
+      emit(db, "grpc-enqueue", { jobs: GRPC_N, seconds: (now() - t) / 1000, notes: `unary Enqueue, one job per call, ${C} calls in flight (grpc-js)` });
+      let handled = 0;
+      let drained!: () => void;
+      const all = new Promise<void>((r) => (drained = r));
+      t = measureFromNow();
+      const workers = streamWorkers(c, s.key, QUEUE, C, PREFETCH, () => void (++handled === GRPC_N && drained()));
+      await all;
+      await until(async () => (await s.pending()) === 0, "all jobs completed");
+      emit(db, "grpc-throughput", { jobs: GRPC_N, seconds: (now() - t) / 1000, notes: workers.describe() });
+      workers.stop();
+
+      // The same drain with ProcessJobs: settlements travel in-band on each worker's stream, not as unary calls.
+      await grpcEnqueue(c, "bidi", GRPC_N, C);
+      handled = 0;
+      const bidiDrained = new Promise<void>((r) => (drained = r));
+      t = measureFromNow();
+      const bidi = processWorkers(c, "bidi", C, PREFETCH, () => void (++handled === GRPC_N && drained()));
+      await bidiDrained;
+      await until(async () => (await s.call("GET", "/api/v1/jobs/stats?queue_name=bidi")).completed === GRPC_N, "all ProcessJobs jobs completed");
+      emit(db, "grpc-process-throughput", { jobs: GRPC_N, seconds: (now() - t) / 1000, notes: bidi.describe() });
+      bidi.stop();
+
+      const n = RATE * LATENCY_SECONDS;
+      const load = offeredLoad(s.call, "latency", n);
+      const latencyWorkers = streamWorkers(c, s.key, "latency", C, PREFETCH, (i) => load.started(i));
+      const { seconds, lat } = await load.run();
+      emit(db, "grpc-latency", {
+        jobs: n, seconds, lat,
+        notes: `${RATE}/s for ${LATENCY_SECONDS}s, one job per POST /jobs; max ${round(lat.at(-1)!)} ms; ${latencyWorkers.describe()}`,
+      });
+      latencyWorkers.stop();
+    } finally {
+      c.close();
       await s.stop();
     }
   },

@@ -1,4 +1,5 @@
 import type { Db } from "../db/types";
+import { JobNotifier } from "./job-notifier";
 
 export type JobSignalListener = (orgId: string, queueName: string) => void;
 
@@ -10,17 +11,25 @@ export type JobSignalListener = (orgId: string, queueName: string) => void;
 export class JobSignals {
   private listeners = new Set<JobSignalListener>();
   private unlisten?: () => Promise<void>;
+  private unlistenLocal?: () => void;
+  /** Sends the after-commit NOTIFY of the batched paths (and tells this node's subscribers at once). */
+  readonly notifier: JobNotifier;
 
-  constructor(private db: Db) {}
+  constructor(private db: Db) {
+    this.notifier = new JobNotifier(db);
+  }
 
   async start(): Promise<void> {
+    const announce = (line: string) => {
+      const space = line.indexOf(" ");
+      if (space > 0) this.emit(line.slice(0, space), line.slice(space + 1));
+    };
+    // Commits of this node whose NOTIFY the app sends (bus/job-notifier.ts) wake its own subscribers at once.
+    this.unlistenLocal = this.notifier.onLocalCommit(announce);
     this.unlisten = await this.db.listen(
       "spindle_job_events",
       (payload) => {
-        for (const line of payload.split("\n")) {
-          const space = line.indexOf(" ");
-          if (space > 0) this.emit(line.slice(0, space), line.slice(space + 1));
-        }
+        for (const line of payload.split("\n")) announce(line);
       },
       () => this.emit("*", "*"),
     );
@@ -43,6 +52,7 @@ export class JobSignals {
   }
 
   async stop(): Promise<void> {
+    this.unlistenLocal?.();
     await this.unlisten?.().catch(() => {});
     this.listeners.clear();
   }

@@ -3,9 +3,23 @@ import * as keys from "../store/api-keys";
 import { hashApiKey, safeEqual } from "../domain/credentials";
 import { unauthorized } from "../domain/errors";
 
+/**
+ * One lookup per digest at a time: callers arriving while it runs share its answer (32 workers on one key cost
+ * one query per round trip, not 32 queued behind busy connections). A revocation is therefore seen at most one
+ * lookup round trip later than by a lookup of the caller's own.
+ */
+function findKeyShared(e: Engine, digest: string): ReturnType<typeof keys.findActiveKeyByHash> {
+  const inFlight = e.memory.keyLookups;
+  const running = inFlight.get(digest) as ReturnType<typeof keys.findActiveKeyByHash> | undefined;
+  if (running) return running;
+  const lookup = keys.findActiveKeyByHash(e.db, digest).finally(() => inFlight.delete(digest));
+  inFlight.set(digest, lookup);
+  return lookup;
+}
+
 /** Resolves an API key to its principal: one indexed lookup, checked against revocation and expiry every time. */
 export async function authenticateApiKey(e: Engine, rawKey: string): Promise<Principal> {
-  const row = await keys.findActiveKeyByHash(e.db, hashApiKey(rawKey));
+  const row = await findKeyShared(e, hashApiKey(rawKey));
   if (!row) throw unauthorized("Invalid API key");
   if (!row.last_used || Date.now() - new Date(row.last_used).getTime() > 60_000) {
     keys.touchApiKey(e.db, row.id).catch(() => {});

@@ -107,6 +107,10 @@ export interface EngineMemory {
   draining?: boolean;
   /** engine/retention.ts: whether retention must VACUUM itself (no autovacuum). */
   ownVacuum?: Promise<boolean>;
+  /** engine/group-enqueue.ts and engine/leases.ts: their group commits (creates, completions), typed where made. */
+  groupCommits: Map<"creates" | "completions", unknown>;
+  /** engine/auth.ts: API-key lookups under way, by key digest (identical concurrent lookups share one). */
+  keyLookups: Map<string, Promise<unknown>>;
 }
 
 export interface Engine {
@@ -137,6 +141,8 @@ export function createEngine(db: Db, config: Config): Engine {
       signingSecrets: new Map(),
       secretLookups: new Map(),
       fairness: { configs: new Map(), cursors: new Map(), assignedAt: new Map() },
+      keyLookups: new Map(),
+      groupCommits: new Map(),
     },
   };
 }

@@ -7,6 +7,7 @@ import * as store from "../store/jobs";
 import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
+import { enqueueGroup } from "./group-enqueue";
 
 
 function jobDefaults(e: Engine) {
@@ -21,54 +22,15 @@ export function assertPayloadFits(e: Engine, payload: unknown): void {
   }
 }
 
-/** Creates one job; an idempotency-key hit returns the existing job's id with created=false and changes nothing. */
+/**
+ * Creates one job; an idempotency-key hit returns the existing job's id with created=false and changes nothing.
+ * Concurrent creates share transactions (group-enqueue.ts); each still gets its own answer.
+ */
 export async function createJob(e: Engine, p: Principal, input: CreateJobInput): Promise<{ id: string; created: boolean }> {
   assertQueueAllowed(p, input.queue_name);
   assertPayloadFits(e, input.payload);
   await runValidateCreate(e, p.orgId, [{ queueName: input.queue_name, payload: input.payload, completionWebhook: input.completion_webhook }]);
-  return e.db.transaction(async (tx) => {
-    if (input.idempotency_key) {
-      const existing = await store.findIdsByIdempotencyKeys(tx, p.orgId, [input.idempotency_key]);
-      const id = existing.get(input.idempotency_key);
-      if (id) return { id, created: false };
-    }
-    if (input.parent_job_id) {
-      const parent = await store.getJob(tx, p.orgId, input.parent_job_id);
-      if (!parent || parent.queue_name !== input.queue_name) throw badRequest("parent_job_id must be a job of the same organization and queue");
-    }
-    await runValidateInsert(e, tx, p.orgId, 1, [{ queueName: input.queue_name, payload: input.payload }]);
-    const id = crypto.randomUUID();
-    const rows = await store.insertJobs(
-      tx,
-      p.orgId,
-      [
-        {
-          id,
-          queueName: input.queue_name,
-          payload: input.payload,
-          priority: input.priority ?? 0,
-          maxRetries: input.max_retries ?? null,
-          timeoutSeconds: input.timeout_seconds ?? null,
-          scheduledAt: input.scheduled_at ?? null,
-          expiresAt: input.expires_at ?? null,
-          idempotencyKey: input.idempotency_key ?? null,
-          tags: input.tags,
-          parentJobId: input.parent_job_id ?? null,
-          completionWebhook: input.completion_webhook ?? null,
-          completionWebhookSecret: input.completion_webhook ? (input.completion_webhook_secret ?? null) : null,
-          dependenciesMet: input.parent_job_id ? false : null,
-        },
-      ],
-      jobDefaults(e),
-    );
-    if (rows.length === 0) {
-      // Lost an idempotency race to a concurrent create: the winner's row is committed now.
-      const existing = await store.findIdsByIdempotencyKeys(tx, p.orgId, [input.idempotency_key!]);
-      return { id: existing.get(input.idempotency_key!)!, created: false };
-    }
-    await runAfterTransition(e, tx, "created", rows);
-    return { id, created: true };
-  });
+  return enqueueGroup(e).submit({ p, input });
 }
 
 export interface BulkResult {

@@ -8,6 +8,8 @@ import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { claimingStopped } from "./drain";
+import { GroupCommit, type MemberOutcome } from "./group-commit";
+import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 export type { ClaimRequest } from "./context";
 
@@ -19,7 +21,7 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
-  return e.db.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
@@ -72,7 +74,7 @@ export async function completeJobs(
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
   alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
-  return e.db.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, workerId, items);
     await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };
@@ -87,7 +89,7 @@ async function completeLeased(
   workerId: string,
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
 ): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
-  const rows = await store.completeLeasedJobs(tx, p.orgId, workerId, items.map((i) => ({ id: i.jobId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+  const rows = await store.completeLeasedJobs(tx, p.orgId, items.map((i) => ({ id: i.jobId, workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
@@ -103,6 +105,52 @@ async function completeLeased(
 function leaseRefusal(job: { status: string; assigned_worker_id: string | null } | undefined, workerId: string): AppError {
   if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) return notFound("Job not found or not owned by worker");
   return new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale");
+}
+
+export interface Completion {
+  jobId: string;
+  workerId: string;
+  leaseId?: string | null;
+  result?: unknown;
+}
+
+/**
+ * Books single completions of many callers in one transaction: per organization one guarded update for all of
+ * them. A member whose job is not its own or whose lease is stale gets its own refusal; the others commit.
+ */
+async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: string; completion: Completion }[]): Promise<MemberOutcome<JobRow>[]> {
+  const outcomes: MemberOutcome<JobRow>[] = new Array(members.length);
+  const byOrg = new Map<string, number[]>();
+  members.forEach((m, i) => byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), i]));
+  for (const [orgId, indexes] of byOrg) {
+    // The same job twice in one batch: only the first may complete it; the repeat is answered as a miss.
+    const seen = new Set<string>();
+    const first = indexes.filter((i) => !seen.has(members[i]!.completion.jobId) && seen.add(members[i]!.completion.jobId));
+    const rows = await store.completeLeasedJobs(tx, orgId, first.map((i) => {
+      const c = members[i]!.completion;
+      return { id: c.jobId, workerId: c.workerId, leaseId: c.leaseId ?? null, result: c.result ?? null };
+    }));
+    await runAfterTransition(e, tx, "completed", rows);
+    const done = new Map(rows.map((r) => [r.id as string, r]));
+    const answered = new Set<number>(first.filter((i) => done.has(members[i]!.completion.jobId)));
+    const unanswered = indexes.filter((i) => !answered.has(i));
+    const current = new Map((unanswered.length ? await store.getJobsByIds(tx, orgId, unanswered.map((i) => members[i]!.completion.jobId)) : []).map((j) => [j.id as string, j]));
+    for (const i of indexes) {
+      const { jobId, workerId } = members[i]!.completion;
+      outcomes[i] = answered.has(i) ? { ok: done.get(jobId)! } : { error: leaseRefusal(current.get(jobId), workerId) };
+    }
+  }
+  return outcomes;
+}
+
+/** The engine's group for single completions without alongside work (unary/in-band Complete, REST per job). */
+function completionGroup(e: Engine): GroupCommit<{ orgId: string; completion: Completion }, JobRow> {
+  let group = e.memory.groupCommits.get("completions") as GroupCommit<{ orgId: string; completion: Completion }, JobRow> | undefined;
+  if (!group) {
+    group = new GroupCommit(e.db, e.signals.notifier, (tx, members: { orgId: string; completion: Completion }[]) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 });
+    e.memory.groupCommits.set("completions", group);
+  }
+  return group;
 }
 
 export interface LeaseProof {
@@ -129,8 +177,12 @@ async function fenced<T>(tx: Queryable, p: Principal, proof: LeaseProof, write: 
 /** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
 export type AlongsideWork = (tx: Queryable) => Promise<void>;
 
-/** One statement: the update itself checks ownership and lease (like every lease-fenced write), and records the event. */
+/**
+ * One statement: the update itself checks ownership and lease (like every lease-fenced write), and records the
+ * event. Without `alongside` work, concurrent completions share a transaction (group commit).
+ */
 export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<JobRow> {
+  if (!alongside) return completionGroup(e).submit({ orgId: p.orgId, completion: { jobId: proof.jobId, workerId: proof.workerId, leaseId: proof.leaseId, result } });
   return e.db.transaction(async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
     if (failed[0]) throw failed[0].code === "LEASE_EXPIRED" ? new AppError("LEASE_EXPIRED", failed[0].error) : notFound(failed[0].error);

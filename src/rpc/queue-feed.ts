@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "../engine/context";
-import { claimJobs, type ClaimRequest } from "../engine/leases";
+import { claimForWorkers } from "../engine/stream-claims";
 import { handBackJobs } from "./active-streams";
 
 /**
@@ -8,99 +8,115 @@ import { handBackJobs } from "./active-streams";
  */
 export const SAFETY_POLL_MS = 2000;
 
-interface Waiter {
+/** A streaming worker of a queue on this node: what it wants now, and where its jobs go. */
+export interface FeedConsumer {
   principal: Principal;
-  claim: ClaimRequest;
-  signal: AbortSignal;
-  resolve: (job: any | null) => void;
-  reject: (err: unknown) => void;
+  workerId: string;
+  leaseSecs: number;
+  /** Jobs it may hold at once (its prefetch); null = one job each time it is ready to send the next. */
+  cap: number | null;
+  /** Jobs it would take now (0 = skip it this round). */
+  want(): number;
+  /** Hands it the jobs claimed for it; false when it is gone (the jobs are then handed back). */
+  deliver(jobs: any[]): boolean;
+  /** Asked once, for a one-shot consumer: the round found nothing for it. */
+  empty?(): void;
 }
 
 /**
- * The idle streaming workers of one (organization, queue) on this node. Every job event of the queue (claims and
- * completions included) raises the same signal, so waking every waiter would cost one empty claim per worker per
- * event. Instead the feed claims on behalf of its waiters, first come first served, and stops at the first empty
- * claim: one query per signal however many workers wait.
+ * The streaming workers of one (organization, queue) on this node. Every job event of the queue (claims and
+ * completions included) raises the same signal; instead of each worker claiming for itself, the feed claims for
+ * all of them at once: one statement per round deals jobs to every worker that wants some (within its prefetch
+ * cap), and rounds repeat while jobs keep coming. Settlements on any node commit job events, whose signal starts
+ * the next round: that is how a worker at its cap gets more once it has finished some.
  */
-class QueueFeed {
-  private waiters: Waiter[] = [];
+export class QueueFeed {
+  private consumers: FeedConsumer[] = [];
   private draining = false;
   private dirty = false;
   private poll?: ReturnType<typeof setInterval>;
-  /** Bumped on every signal, so a worker can tell whether one arrived while it was claiming by itself. */
-  generation = 0;
   /** Open streams using this feed; it lives exactly as long as one does, so no signal is dropped in between. */
   users = 0;
 
-  constructor(private engine: Engine) {}
+  constructor(private engine: Engine, private queueName: string) {}
 
-  /** Resolves with a job leased to the waiter, or null once its stream is gone (also when it already is). */
-  wait(w: Omit<Waiter, "resolve" | "reject">, seenGeneration: number): Promise<any | null> {
-    if (w.signal.aborted) return Promise.resolve(null);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = { ...w, resolve, reject };
-      const leave = () => {
-        this.remove(waiter);
-        resolve(null);
-      };
-      w.signal.addEventListener("abort", leave, { once: true });
-      waiter.resolve = (job) => {
-        w.signal.removeEventListener("abort", leave);
-        resolve(job);
-      };
-      waiter.reject = (err) => {
-        w.signal.removeEventListener("abort", leave);
-        reject(err);
-      };
-      this.waiters.push(waiter);
-      this.poll ??= setInterval(() => this.wake(), SAFETY_POLL_MS);
-      if (seenGeneration !== this.generation) this.wake();
-    });
+  join(c: FeedConsumer): () => void {
+    this.consumers.push(c);
+    this.poll ??= setInterval(() => this.wake(), SAFETY_POLL_MS);
+    this.wake();
+    return () => {
+      const i = this.consumers.indexOf(c);
+      if (i >= 0) this.consumers.splice(i, 1);
+      if (this.consumers.length === 0) {
+        clearInterval(this.poll);
+        this.poll = undefined;
+      }
+    };
   }
 
   wake(): void {
-    this.generation++;
     this.dirty = true;
-    if (!this.draining) void this.drain();
-  }
-
-  private remove(w: Waiter): void {
-    const i = this.waiters.indexOf(w);
-    if (i >= 0) this.waiters.splice(i, 1);
-    if (this.waiters.length === 0) {
-      clearInterval(this.poll);
-      this.poll = undefined;
-    }
+    if (this.draining) return;
+    if (this.engine.db.kind !== "pglite") return void this.drain();
+    // The embedded database answers within one turn of the event loop: let the requests already received join
+    // this round (as group commits do) instead of claiming for one dequeue at a time.
+    this.draining = true;
+    setImmediate(() => void this.drain());
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.dirty && this.waiters.length > 0) {
+      while (this.dirty) {
         this.dirty = false;
-        while (this.waiters.length > 0) {
-          const w = this.waiters[0];
-          let job: any;
-          try {
-            [job] = await claimJobs(this.engine, w.principal, { ...w.claim, limit: 1 });
-          } catch (err) {
-            this.remove(w);
-            w.reject(err);
-            continue;
-          }
-          if (!job) break;
-          if (w.signal.aborted) {
-            // The stream closed while we claimed for it, after its own cleanup ran: hand the job back.
-            await handBackJobs(this.engine, w.principal.orgId, w.claim.workerId);
-            continue;
-          }
-          this.remove(w);
-          w.resolve(job);
+        const wanting = this.consumers.filter((c) => c.want() > 0);
+        if (wanting.length === 0) break;
+        let jobs: any[];
+        try {
+          jobs = await this.claimFor(wanting);
+        } catch (err) {
+          console.error("[grpc] stream claim failed:", err);
+          for (const c of wanting) c.empty?.();
+          continue; // the safety poll or the next signal tries again
         }
+        this.dealOut(wanting, jobs);
+        // A round that found work may not have found all of it; an empty one waits for the next signal.
+        if (jobs.length > 0) this.dirty = true;
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** One claim for every wanting worker; consumers sharing a worker id share its want and cap. */
+  private claimFor(wanting: FeedConsumer[]): Promise<any[]> {
+    const byWorker = new Map<string, { workerId: string; want: number; cap: number | null; leaseSecs: number }>();
+    for (const c of wanting) {
+      const w = byWorker.get(c.workerId);
+      if (!w) byWorker.set(c.workerId, { workerId: c.workerId, want: c.want(), cap: c.cap, leaseSecs: c.leaseSecs });
+      else {
+        w.want += c.want();
+        w.cap = w.cap === null || c.cap === null ? null : w.cap + c.cap;
+      }
+    }
+    return claimForWorkers(this.engine, wanting[0]!.principal, this.queueName, [...byWorker.values()]);
+  }
+
+  private dealOut(wanting: FeedConsumer[], jobs: any[]): void {
+    const served = new Set<FeedConsumer>();
+    for (const workerId of new Set(jobs.map((j) => j.assigned_worker_id as string))) {
+      const mine = jobs.filter((j) => j.assigned_worker_id === workerId);
+      const owners = wanting.filter((c) => c.workerId === workerId);
+      owners.forEach((c, k) => {
+        // Streams sharing a worker id split its jobs by their wants; the last one takes any rest.
+        const share = k === owners.length - 1 ? mine.splice(0) : mine.splice(0, c.want());
+        if (share.length === 0) return;
+        served.add(c);
+        // The stream closed while we claimed for it, after its own cleanup ran: hand its jobs back.
+        if (!c.deliver(share)) void handBackJobs(this.engine, c.principal.orgId, c.workerId);
+      });
+    }
+    for (const c of wanting) if (!served.has(c)) c.empty?.();
   }
 }
 
@@ -119,7 +135,7 @@ export class QueueFeeds {
   open(orgId: string, queueName: string): { feed: QueueFeed; close: () => void } {
     const key = `${orgId}\n${queueName}`;
     let feed = this.feeds.get(key);
-    if (!feed) this.feeds.set(key, (feed = new QueueFeed(this.engine)));
+    if (!feed) this.feeds.set(key, (feed = new QueueFeed(this.engine, queueName)));
     feed.users++;
     let closed = false;
     return {

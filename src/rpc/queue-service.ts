@@ -14,7 +14,7 @@ import { asGrpc, toConnectError } from "./errors";
 import { authenticateCall, StreamAuthorization } from "./auth";
 import { claimInput, enqueueInput } from "./inputs";
 import { jobMessage } from "./messages";
-import { claimWhenAvailable } from "./job-feed";
+import { claimWhenAvailable, prefetchOf } from "./job-feed";
 import { processJobs } from "./process-jobs";
 import { isSoftMiss, settlement } from "./settlement";
 import { handBackJobs } from "./active-streams";
@@ -73,7 +73,10 @@ export function queueService(node: RpcNode): ServiceImpl<typeof QueueService> {
         });
       }),
 
-    /** Pushes each claimable job, leased to the worker; whatever it still holds goes back when the stream closes. */
+    /**
+     * Pushes each claimable job, leased to the worker; whatever it still holds goes back when the stream closes.
+     * Our extension: header `x-spindle-prefetch: n` keeps up to n jobs leased to the worker (never more).
+     */
     async *streamJobs(req, ctx) {
       const leave = node.streams.enter();
       let stream: StreamAuthorization;
@@ -87,7 +90,7 @@ export function queueService(node: RpcNode): ServiceImpl<typeof QueueService> {
       }
       const unserve = node.streams.serve(stream.principal.orgId, claim.workerId);
       try {
-        for await (const job of claimWhenAvailable(node, stream, claim, ctx.signal)) yield jobMessage(job);
+        for await (const job of claimWhenAvailable(node, stream, claim, ctx.signal, prefetchOf(ctx.requestHeader))) yield jobMessage(job);
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {

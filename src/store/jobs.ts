@@ -205,6 +205,14 @@ export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): 
   return q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
 }
 
+/** Jobs of queue $2 of organization $1 a claim may take now, in claim order (priority, then FIFO). */
+export const CLAIMABLE_IN_QUEUE = `WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)})
+         AND (scheduled_at IS NULL OR scheduled_at <= now())
+         AND (expires_at IS NULL OR expires_at > now())
+         AND dependencies_met IS NOT FALSE
+         AND NOT EXISTS (SELECT 1 FROM queue_config qc WHERE qc.organization_id = $1 AND qc.queue_name = $2 AND NOT qc.enabled)
+       ORDER BY priority DESC, created_at, seq`;
+
 /**
  * Leases up to `limit` claimable jobs of one queue: priority first, then FIFO; SKIP LOCKED so that concurrent
  * claimers never block on or receive the same row. One round trip for the whole batch.
@@ -220,12 +228,7 @@ export async function claimJobs(
   const rows = await q.query<JobRow>(
     `WITH candidates AS (
        SELECT id FROM jobs
-       WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)})
-         AND (scheduled_at IS NULL OR scheduled_at <= now())
-         AND (expires_at IS NULL OR expires_at > now())
-         AND dependencies_met IS NOT FALSE
-         AND NOT EXISTS (SELECT 1 FROM queue_config qc WHERE qc.organization_id = $1 AND qc.queue_name = $2 AND NOT qc.enabled)
-       ORDER BY priority DESC, created_at, seq
+       ${CLAIMABLE_IN_QUEUE}
        LIMIT $3
        FOR UPDATE SKIP LOCKED
      ), changed AS (
@@ -258,28 +261,28 @@ const GUARDED = `organization_id = $1 AND id = $2 AND status = 'processing' AND 
 const guardParams = (g: LeaseGuard) => [g.orgId, g.jobId, g.workerId, g.leaseId];
 
 /**
- * Completes many leased jobs of one worker in one statement (the batched completion extension). Only jobs that
- * are processing, held by the worker with a live lease (and the given lease_id, when one is sent) change.
+ * Completes many leased jobs in one statement (the batched completion extension, and group-committed single
+ * completions of many workers). Only jobs that are processing, held by the item's worker with a live lease (and
+ * the given lease_id, when one is sent) change.
  */
 export async function completeLeasedJobs(
   q: Queryable,
   orgId: string,
-  workerId: string,
-  items: { id: string; leaseId: string | null; result: unknown }[],
+  items: { id: string; workerId: string; leaseId: string | null; result: unknown }[],
 ): Promise<JobRow[]> {
   return q.query<JobRow>(
     `WITH input AS (
-       SELECT * FROM unnest($3::text[], $4::text[], $5::text[]) AS t(id, lease_id, result)
+       SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, worker_id, lease_id, result)
      ), changed AS (
        UPDATE jobs j SET status = 'completed', result = i.result::jsonb, completed_at = now(), lease_id = NULL,
               lease_expires_at = NULL, updated_at = now()
        FROM input i
-       WHERE j.id = i.id AND j.organization_id = $1 AND j.status = 'processing' AND j.assigned_worker_id = $2
+       WHERE j.id = i.id AND j.organization_id = $1 AND j.status = 'processing' AND j.assigned_worker_id = i.worker_id
          AND j.lease_expires_at > now() AND (i.lease_id IS NULL OR i.lease_id = j.lease_id)
        RETURNING ${JOB_COLUMNS_OF_J}
      )${recordEvents("'completed'", { worker: "assigned_worker_id", error: "NULL", detail: "NULL" })}
      SELECT * FROM changed`,
-    [orgId, workerId, items.map((i) => i.id), items.map((i) => i.leaseId), items.map((i) => json(i.result))],
+    [orgId, items.map((i) => i.id), items.map((i) => i.workerId), items.map((i) => i.leaseId), items.map((i) => json(i.result))],
   );
 }
 

@@ -147,7 +147,7 @@ for (const kind of await databaseKinds()) {
     test("every transition appends its event in the same statement (same transaction clock), and rolls back with it", async () => {
       const [created] = await insert([newJob("events")]);
       const [claimed] = await claim("events", 1, "ev-worker");
-      const [completed] = await db.transaction((tx) => store.completeLeasedJobs(tx, org, "ev-worker", [{ id: created.id, leaseId: claimed.lease_id, result: { ok: true } }]));
+      const [completed] = await db.transaction((tx) => store.completeLeasedJobs(tx, org, [{ id: created.id, workerId: "ev-worker", leaseId: claimed.lease_id, result: { ok: true } }]));
       expect(completed).toMatchObject({ status: "completed", result: { ok: true }, lease_id: null });
       const history = await events(created.id);
       expect(history.map((e) => [e.event, e.status, e.worker_id])).toEqual([
@@ -162,7 +162,7 @@ for (const kind of await databaseKinds()) {
       await claim("events", 1);
       await expect(
         db.transaction(async (tx: Queryable) => {
-          expect(await store.completeLeasedJobs(tx, org, "w", [{ id: other.id, leaseId: null, result: null }])).toHaveLength(1);
+          expect(await store.completeLeasedJobs(tx, org, [{ id: other.id, workerId: "w", leaseId: null, result: null }])).toHaveLength(1);
           throw new Error("abort");
         }),
       ).rejects.toThrow("abort");
@@ -174,10 +174,10 @@ for (const kind of await databaseKinds()) {
       const [j] = await insert([newJob("own")]);
       const [leased] = await claim("own", 1, "owner", 30);
       const complete = (worker: string, leaseId: string | null) =>
-        db.transaction((tx) => store.completeLeasedJobs(tx, org, worker, [{ id: j.id, leaseId, result: null }]));
+        db.transaction((tx) => store.completeLeasedJobs(tx, org, [{ id: j.id, workerId: worker, leaseId, result: null }]));
       expect(await complete("intruder", null)).toEqual([]);
       expect(await complete("owner", "stale")).toEqual([]);
-      expect(await db.transaction((tx) => store.completeLeasedJobs(tx, otherOrg, "owner", [{ id: j.id, leaseId: null, result: null }]))).toEqual([]);
+      expect(await db.transaction((tx) => store.completeLeasedJobs(tx, otherOrg, [{ id: j.id, workerId: "owner", leaseId: null, result: null }]))).toEqual([]);
       await db.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1", [j.id]);
       expect(await complete("owner", leased.lease_id)).toEqual([]);
       await db.query("UPDATE jobs SET lease_expires_at = now() + interval '1 minute' WHERE id = $1", [j.id]);
