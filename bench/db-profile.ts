@@ -9,7 +9,7 @@ export function profiledDb(db: Db): { db: Db; report: () => string } {
   let transactions = 0;
   const shape = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 90);
   const timed = (q: Queryable): Queryable => ({
-    async query<T extends Row = Row>(text: string, params?: unknown[]): Promise<T[]> {
+    async query<T extends object = Row>(text: string, params?: unknown[]): Promise<T[]> {
       const t0 = performance.now();
       const rows = await q.query<T>(text, params);
       const t = tallies.get(shape(text)) ?? tallies.set(shape(text), { count: 0, ms: 0, rows: 0 }).get(shape(text))!;

@@ -10,7 +10,6 @@ import { loadConfig } from "../src/config";
 import { startServer } from "../src/server";
 import { freshDatabase, postgresAvailable } from "../tests/helpers/databases";
 import { grpcClients, metadataWith, toStruct } from "../tests/helpers/grpc";
-import { grpcListenerOf } from "../src/rpc/feature";
 import { profiledDb } from "./db-profile";
 
 const IN_FLIGHT = 32;
@@ -30,7 +29,7 @@ const org = (await (await fetch(`${server.url}/api/v1/organizations`, {
   body: JSON.stringify({ name: "bench", slug: `bench-${Date.now().toString(36)}` }),
 })).json()) as any;
 const key = org.api_key.key as string;
-const c = grpcClients(`127.0.0.1:${grpcListenerOf(server.engine)!.port}`, key);
+const c = grpcClients(`127.0.0.1:${server.grpc!.port}`, key);
 const payload = toStruct({ kind: "bench", n: 1, text: "hello world" });
 
 /** Runs fn and reports its wall time and the share of it this process spent on a CPU. */

@@ -12,6 +12,8 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   DATABASE_POOL_SIZE: int(10, 1, 500),
   SPINDLE_DATA_DIR: z.string().default("./data"),
+  /** shared_buffers of the embedded database; its memory only grows, so this bounds the process (docs/benchmarks.md). */
+  SPINDLE_PGLITE_SHARED_BUFFERS_MB: int(16, 1, 4096),
   /** development | production; RUST_ENV is Spooled's name for the same thing. */
   SPINDLE_ENV: z.enum(["development", "production"]).optional(),
   RUST_ENV: z.enum(["development", "production"]).optional(),
@@ -45,7 +47,20 @@ const schema = z.object({
   /** How often a node tries to become, or checks that it still is, the one node running background loops. */
   SPINDLE_LEADER_CHECK_MS: int(1000, 50, 600_000),
   SPINDLE_LOOPS: bool.default(true),
+  /**
+   * Retention (docs/operations.md): finished jobs with their history and attempts are deleted after these many
+   * days (completed/cancelled; failed/dead-lettered), a queue's settings.retention overriding; 0 keeps them forever.
+   */
+  SPINDLE_RETENTION_COMPLETED_DAYS: z.coerce.number().min(0).default(7),
+  SPINDLE_RETENTION_DEADLETTER_DAYS: z.coerce.number().min(0).default(30),
+  SPINDLE_RETENTION_INTERVAL_SECS: z.coerce.number().min(1).max(86_400).default(60),
+  SPINDLE_RETENTION_BATCH: int(500, 1, 100_000),
+  SPINDLE_RETENTION_MAX_PER_PASS: int(50_000, 1, 100_000_000),
+  /** On SIGTERM/SIGINT, how long work in flight may take to finish before it is cut and handed back. */
+  SPINDLE_SHUTDOWN_GRACE_SECS: z.coerce.number().min(0).max(3600).default(10),
   SPINDLE_QUIET: bool.default(false),
+  /** One JSON object per log line (Spooled's name); human lines otherwise. */
+  JSON_LOGS: bool.default(false),
   // ---- accounts and guard rails (docs/accounts.md) ----
   /** HS256 key for access/refresh tokens; required in production, generated once and stored in development. */
   JWT_SECRET: z.string().min(32, "JWT_SECRET must be at least 32 characters").optional(),
@@ -128,6 +143,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     dataDir: c.SPINDLE_DATA_DIR,
+    pgliteSharedBuffersMb: c.SPINDLE_PGLITE_SHARED_BUFFERS_MB,
     mode: (c.SPINDLE_ENV ?? c.RUST_ENV ?? "development") as "development" | "production",
     adminApiKey: c.ADMIN_API_KEY,
     registrationMode: c.REGISTRATION_MODE,
@@ -151,7 +167,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     wsPingMs: c.SPINDLE_WS_PING_MS,
     leaderCheckMs: c.SPINDLE_LEADER_CHECK_MS,
     runLoops: c.SPINDLE_LOOPS,
+    retention: {
+      completedDays: c.SPINDLE_RETENTION_COMPLETED_DAYS,
+      deadletterDays: c.SPINDLE_RETENTION_DEADLETTER_DAYS,
+      intervalMs: Math.round(c.SPINDLE_RETENTION_INTERVAL_SECS * 1000),
+      batch: c.SPINDLE_RETENTION_BATCH,
+      maxPerPass: c.SPINDLE_RETENTION_MAX_PER_PASS,
+    },
+    shutdownGraceMs: Math.round(c.SPINDLE_SHUTDOWN_GRACE_SECS * 1000),
     quiet: c.SPINDLE_QUIET,
+    jsonLogs: c.JSON_LOGS,
     jwtSecret: c.JWT_SECRET,
     jwtExpirationHours: c.JWT_EXPIRATION_HOURS,
     metricsToken: c.METRICS_TOKEN,

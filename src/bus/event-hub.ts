@@ -7,6 +7,8 @@ import { laterOf, toWireEvents, type Position, type WireEvent } from "../domain/
 export interface HubSubscriber {
   readonly orgId: string;
   push(events: WireEvent[]): void;
+  /** Ends the subscriber's stream from the server side. */
+  close?(reason?: string): void;
 }
 
 export interface EventHubOptions {
@@ -54,6 +56,14 @@ export class EventHub {
     clearTimeout(this.idleTimer);
     for (const c of this.cleanups.reverse()) await c();
     this.subscribers.clear();
+  }
+
+  /**
+   * Ends every local stream (the node is shutting down): SSE and WebSocket streams never finish by themselves,
+   * and their clients reconnect, to another node, resuming from their last event id.
+   */
+  endStreams(): void {
+    for (const set of this.subscribers.values()) for (const s of [...set]) s.close?.();
   }
 
   /** Registers a subscriber; returns the position after which it will receive events live. */

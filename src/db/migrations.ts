@@ -22,6 +22,8 @@ import m0009 from "../../migrations/0009_schedule_policies.sql" with { type: "te
 import m0010 from "../../migrations/0010_fair_claiming.sql" with { type: "text" };
 // @ts-ignore
 import m0011 from "../../migrations/0011_app_side_job_notify.sql" with { type: "text" };
+// @ts-ignore
+import m0012 from "../../migrations/0012_retention.sql" with { type: "text" };
 
 export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 1, name: "0001_foundation", sql: m0001 },
@@ -35,4 +37,5 @@ export const MIGRATIONS: { version: number; name: string; sql: string }[] = [
   { version: 9, name: "0009_schedule_policies", sql: m0009 },
   { version: 10, name: "0010_fair_claiming", sql: m0010 },
   { version: 11, name: "0011_app_side_job_notify", sql: m0011 },
+  { version: 12, name: "0012_retention", sql: m0012 },
 ];

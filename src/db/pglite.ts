@@ -1,5 +1,5 @@
 import { PGlite, types } from "@electric-sql/pglite";
-import { DatabaseUnavailableError, type Db, type Queryable, type Row } from "./types";
+import { DatabaseUnavailableError, withAfterCommit, type Db, type Queryable, type Row } from "./types";
 import { loadPgliteAssets } from "./pglite-assets";
 import { exitProcess, StallMonitor, watchBackendExceptions, type Unrecoverable } from "./pglite-guard";
 
@@ -9,7 +9,24 @@ export interface PgliteOptions {
   stallLimitMs?: number;
   /** What to do once the database is broken or stuck; by default log and exit non-zero (crash-only). */
   onUnrecoverable?: Unrecoverable;
+  /** PostgreSQL's shared_buffers inside the embedded server (SPINDLE_PGLITE_SHARED_BUFFERS_MB). */
+  sharedBuffersMb?: number;
 }
+
+/**
+ * Memory settings of the embedded server (docs/benchmarks.md "PGlite memory"). WebAssembly memory only grows: every
+ * page PostgreSQL ever touched stays resident for the life of the process. PGlite's 128 MB of shared buffers
+ * become resident as the data is read, on top of a ~100 MB runtime; a small server's working set fits in far
+ * less, and the operating system's page cache still holds the files. Sorts and index builds get bounded memory.
+ */
+export const DEFAULT_PGLITE_SHARED_BUFFERS_MB = 16;
+const memorySettings = (sharedBuffersMb: number) => [
+  `shared_buffers=${sharedBuffersMb}MB`,
+  "work_mem=2MB",
+  "maintenance_work_mem=16MB",
+  "temp_buffers=2MB",
+  "wal_buffers=1MB",
+];
 
 /**
  * The embedded default: PostgreSQL compiled to WebAssembly, data in a directory (or in memory for "memory://").
@@ -22,6 +39,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     dataDir: dataDir === "memory://" ? undefined : dataDir,
     ...assets,
     ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+    startParams: [...PGlite.defaultStartParams, ...memorySettings(opts.sharedBuffersMb ?? DEFAULT_PGLITE_SHARED_BUFFERS_MB).flatMap((s) => ["-c", s])],
     // int8 (counts, bigserial ids) as JS numbers, matching the postgres.js seam.
     parsers: { [types.INT8]: (x: string) => Number(x) },
   });
@@ -46,7 +64,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     });
   };
 
-  const run = <T extends Row>(q: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
+  const run = <T extends object>(q: { query: PGlite["query"] }, text: string, params: unknown[] = []) =>
     guarded(async () => (await q.query<T>(text, params as any[])).rows);
 
   const wrap = (q: { query: PGlite["query"]; exec: PGlite["exec"] }): Queryable => ({
@@ -58,7 +76,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
     kind: "pglite",
     describe: `embedded pglite ${dataDir === "memory://" ? "(in memory)" : dataDir}`,
     ...wrap(pg),
-    transaction: (fn) => guarded(() => pg.transaction((tx) => fn(wrap(tx as any)))),
+    transaction: (fn) => withAfterCommit((body) => guarded(() => pg.transaction((tx) => body(wrap(tx as any)))), fn),
     async listen(channel, onPayload) {
       const unlisten = await pg.listen(channel, onPayload);
       return async () => unlisten();
@@ -67,7 +85,7 @@ export async function openPglite(dataDir: string, opts: PgliteOptions = {}): Pro
       await run(pg, "SELECT pg_notify($1, $2)", [channel, payload]);
     },
     // One embedded session is the whole cluster: it always holds the lock.
-    tryWithAdvisoryLock: (_key, fn) => guarded(() => pg.transaction((tx) => fn(wrap(tx as any)))),
+    tryWithAdvisoryLock: (_key, fn) => withAfterCommit((body) => guarded(() => pg.transaction((tx) => body(wrap(tx as any)))), fn),
     // The embedded database belongs to this one process, which is therefore always the leader.
     holdAdvisoryLock: async () => ({ stillHeld: async () => !pg.closed, release: async () => {} }),
     close: async () => {

@@ -1,5 +1,5 @@
 import postgres from "postgres";
-import type { Db, Queryable, Row } from "./types";
+import { withAfterCommit, type Db, type Queryable, type Row } from "./types";
 import { wrapConnectionFailure } from "./errors";
 import { OutageBreaker } from "./outage";
 
@@ -36,7 +36,7 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
       throw wrapConnectionFailure(err);
     }
   };
-  const run = async <T extends Row>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
+  const run = async <T extends object>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
     try {
       return (await q.unsafe(text, params as any[], { prepare: true })) as unknown as T[];
     } catch (err) {
@@ -61,7 +61,7 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
     describe: `postgresql ${safeUrl}`,
     query: (text, params) => guarded(() => run(sql, text, params)),
     exec: (script) => guarded(() => exec(sql, script)),
-    transaction: (fn) => guarded(async () => (await sql.begin((tx) => fn(wrap(tx)))) as any),
+    transaction: (fn) => withAfterCommit((body) => guarded(async () => (await sql.begin((tx) => body(wrap(tx)))) as any), fn),
     async listen(channel, onPayload, onReconnect) {
       let first = true;
       const sub = await sql.listen(channel, onPayload, () => {
@@ -74,7 +74,7 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
       await run(sql, "SELECT pg_notify($1, $2)", [channel, payload]);
     },
     async tryWithAdvisoryLock(key, fn) {
-      return this.transaction(async (tx: Queryable) => {
+      return this.transaction(async (tx) => {
         const [got] = await tx.query<{ locked: boolean }>("SELECT pg_try_advisory_xact_lock($1) AS locked", [key]);
         return got?.locked ? fn(tx) : undefined;
       });

@@ -3,7 +3,7 @@ import { completeJobs } from "../engine/leases";
 import { recordJobAttempts } from "../engine/delivery-queues";
 import { AppError, notFound } from "../domain/errors";
 import type { AttemptOutcome } from "./http-attempt";
-import { internalPrincipal } from "./runtime";
+import { internalPrincipal } from "../engine/context";
 
 /** A successful delivery waiting to be booked: its completion and its attempt record commit together. */
 interface Booking {

@@ -1,32 +1,8 @@
 import { TargetRefused, type Mode } from "../domain/ssrf";
-import { DnsFailure, vetTarget, type Resolver } from "./target";
+import { vetTarget, type Resolver } from "./target";
+import { DnsFailure, type AttemptOutcome, type ErrorClass, type HttpRequestSpec } from "../domain/http-outcome";
 
-export type ErrorClass = "dns" | "connect" | "tls" | "timeout" | "http" | "blocked";
-
-export interface HttpRequestSpec {
-  url: string;
-  method: string;
-  headers: Record<string, string>;
-  body: string | null;
-  timeoutMs: number;
-}
-
-/** Everything known about one attempt: what was sent, what came back (bounded), how long, and why it failed. */
-export interface AttemptOutcome {
-  ok: boolean;
-  method: string;
-  url: string;
-  targetAddress: string | null;
-  requestHeaders: Record<string, string>;
-  status: number | null;
-  responseHeaders: Record<string, string> | null;
-  bodyExcerpt: string | null;
-  latencyMs: number;
-  errorClass: ErrorClass | null;
-  error: string | null;
-  /** Seconds the target asked us to wait (Retry-After on 429/503), capped. */
-  retryAfterSecs: number | null;
-}
+export type { AttemptOutcome, ErrorClass, HttpRequestSpec } from "../domain/http-outcome";
 
 export const BODY_EXCERPT_BYTES = 4096;
 const MAX_RETRY_AFTER_SECS = 3600;

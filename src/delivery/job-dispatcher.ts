@@ -6,7 +6,8 @@ import { dueDeliveryQueues } from "../store/delivery-queues";
 import { deliveryPayloadSchema } from "../domain/webhook-schemas";
 import { standardWebhookSignature } from "../domain/signatures";
 import type { AttemptOutcome } from "./http-attempt";
-import { internalPrincipal, sendThroughGate, type DeliveryRuntime } from "./runtime";
+import { internalPrincipal } from "../engine/context";
+import { sendThroughGate, type DeliveryRuntime } from "./runtime";
 import { CompletionBatcher } from "./completion-batch";
 
 const CLAIM_BATCH = 32;

@@ -1,13 +1,13 @@
 import { hostname } from "node:os";
-import type { Engine, Principal } from "../engine/context";
+import type { Engine, OutboundHttp } from "../engine/context";
 import { emitEvent } from "../engine/context";
 import { HostGates, type AttemptSignal } from "./host-gates";
-import type { Resolver } from "./target";
+import { vetTarget, type Resolver } from "./target";
 import { attemptHttp, isDestinationFailure, type AttemptOutcome, type HttpRequestSpec } from "./http-attempt";
 
 /**
  * What the node's delivery machinery shares: one budget of concurrent requests for both kinds of delivery,
- * the per-host gates, and the stop signal. One per engine.
+ * the per-host gates, and the stop signal. One per server, built by the webhooks feature.
  */
 export class DeliveryRuntime {
   readonly gates: HostGates;
@@ -146,16 +146,13 @@ function attemptSignal(o: AttemptOutcome): AttemptSignal {
   return { congested, latencyMs: o.latencyMs, retryAfterMs: congested && o.retryAfterSecs ? o.retryAfterSecs * 1000 : null };
 }
 
-const runtimes = new WeakMap<Engine, DeliveryRuntime>();
-
-export function deliveryRuntime(engine: Engine): DeliveryRuntime {
-  let rt = runtimes.get(engine);
-  if (!rt) {
-    rt = new DeliveryRuntime(engine);
-    runtimes.set(engine, rt);
-  }
-  return rt;
+/** The engine's view of this runtime: SSRF vetting with its resolver, single attempts, wake-ups, host states. */
+export function outboundHttp(rt: DeliveryRuntime): OutboundHttp {
+  const mode = rt.engine.config.mode;
+  return {
+    vet: async (url) => void (await vetTarget(url, mode, rt.resolve)),
+    attempt: (spec) => attemptHttp(spec, mode, rt.resolve),
+    wake: () => rt.wakeAll(),
+    hostStates: (orgId) => rt.gates.list(orgId),
+  };
 }
-
-/** Spindle acting for an organization on its own queues (delivery jobs, ingestion). */
-export const internalPrincipal = (orgId: string, planTier = "internal"): Principal => ({ orgId, apiKeyId: null, queues: ["*"], planTier });

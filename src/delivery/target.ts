@@ -1,16 +1,12 @@
 import { lookup } from "node:dns/promises";
+import { DnsFailure } from "../domain/http-outcome";
 import { checkResolvedAddresses, checkTargetUrl, type Mode } from "../domain/ssrf";
 
 export type Resolver = (host: string) => Promise<string[]>;
 
-export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
+export { DnsFailure };
 
-export class DnsFailure extends Error {
-  constructor(host: string, cause: unknown) {
-    super(`DNS lookup of ${host} failed: ${(cause as Error)?.message ?? cause}`);
-    this.name = "DnsFailure";
-  }
-}
+export const systemResolver: Resolver = async (host) => (await lookup(host, { all: true })).map((a) => a.address);
 
 export interface VettedTarget {
   /** What to connect to: in production the vetted IP, so a second DNS answer cannot redirect the request. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { optionalJson, queueName, timestamp } from "./validate";
 import { MAX_PAYLOAD_BYTES } from "./job-schemas";
+import { JOB_STATUSES } from "./job-states";
 
 /** What a bulk operation does to each matched job; each kind accepts only the statuses it can act on. */
 export const OPERATION_STATUSES = {
@@ -10,7 +11,6 @@ export const OPERATION_STATUSES = {
 } as const;
 export type OperationKind = keyof typeof OPERATION_STATUSES;
 
-const JOB_STATUSES = ["pending", "scheduled", "processing", "completed", "failed", "deadletter", "cancelled"] as const;
 const tag = z.string().min(1, "tags must be 1-255 characters").max(255, "tags must be 1-255 characters");
 
 /** The filter shared by redrive, bulk cancel and bulk purge, plus the run options. docs/api.md "Operations". */

@@ -1,3 +1,4 @@
+import { TERMINAL_STATUSES as TERMINAL } from "./job-states";
 import { iso } from "./views";
 /**
  * Where an event sits in the one event order of the database: its writing transaction's id (xid8, as a number),
@@ -66,7 +67,7 @@ export const WIRE_TYPE_NAMES: Record<string, string> = {
   Error: "error",
 };
 
-export const TERMINAL_STATUSES = new Set(["completed", "failed", "deadletter", "cancelled"]);
+export const TERMINAL_STATUSES = new Set<string>(TERMINAL);
 
 
 function make(type: string, data: Record<string, unknown>, at: { id: number | null; pos: Position | null; orgId: string; queue: string | null; jobId: string | null }): WireEvent {

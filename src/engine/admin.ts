@@ -86,7 +86,7 @@ export async function resetUsage(e: Engine, id: string): Promise<void> {
 export async function stats(e: Engine) {
   const o = await orgs.organizationStats(e.db);
   const j = await dashboard.deploymentJobStats(e.db);
-  const w = (await usage.tableExists(e.db, "workers")) ? await dashboard.workerHealth(e.db, null) : { total: 0, healthy: 0, degraded: 0 };
+  const w = await dashboard.workerHealth(e.db, null);
   return {
     organizations: { total: o.byPlan.reduce((n, r) => n + r.count, 0), by_plan: o.byPlan, created_today: o.createdToday, created_this_week: o.createdThisWeek },
     jobs: j,

@@ -4,14 +4,14 @@ import { hashApiKey, safeEqual } from "../domain/credentials";
 import { unauthorized } from "../domain/errors";
 
 /** Lookups of each engine in progress, by key digest: identical concurrent lookups share one query. */
-const lookupsInFlight = new WeakMap<Engine, Map<string, Promise<any>>>();
+const lookupsInFlight = new WeakMap<Engine, Map<string, Promise<keys.ActiveKeyRow | undefined>>>();
 
 /**
  * One lookup per digest at a time: callers arriving while it runs share its answer (32 workers on one key cost
  * one query per round trip, not 32 queued behind busy connections). A revocation is therefore seen at most one
  * lookup round trip later than by a lookup of the caller's own.
  */
-function findKeyShared(e: Engine, digest: string): Promise<any> {
+function findKeyShared(e: Engine, digest: string): Promise<keys.ActiveKeyRow | undefined> {
   let inFlight = lookupsInFlight.get(e);
   if (!inFlight) lookupsInFlight.set(e, (inFlight = new Map()));
   const running = inFlight.get(digest);
@@ -33,4 +33,13 @@ export async function authenticateApiKey(e: Engine, rawKey: string): Promise<Pri
 
 export function isAdminKey(e: Engine, presented: string | undefined | null): boolean {
   return !!e.config.adminApiKey && !!presented && safeEqual(presented, e.config.adminApiKey);
+}
+
+/** The principal of a bearer value: each credential resolver the features installed (JWT), then the API-key lookup. */
+export async function resolvePrincipal(e: Engine, token: string): Promise<Principal> {
+  for (const resolve of e.credentials) {
+    const p = await resolve(e, token);
+    if (p) return p;
+  }
+  return authenticateApiKey(e, token);
 }

@@ -1,7 +1,6 @@
 import type { Engine, Principal } from "./context";
 import { canUseQueue, hasAllQueues } from "./context";
 import * as store from "../store/dashboard";
-import { tableExists } from "../store/usage";
 import { VERSION } from "../version";
 
 async function databaseHealthy(e: Engine): Promise<boolean> {
@@ -19,7 +18,7 @@ const rounded = (v: number | null) => (v == null ? null : Math.round(v * 100) / 
 export async function dashboard(e: Engine, p: Principal) {
   const j = await store.organizationJobStats(e.db, p.orgId);
   const queues = (await store.queueSummaries(e.db, p.orgId, 200)).filter((q) => canUseQueue(p, q.name)).slice(0, 20);
-  const w = (await tableExists(e.db, "workers")) ? await store.workerHealth(e.db, p.orgId) : { total: 0, healthy: 0, degraded: 0 };
+  const w = await store.workerHealth(e.db, p.orgId);
   return {
     system: {
       version: VERSION,

@@ -1,4 +1,4 @@
-import type { Engine, Principal } from "./context";
+import type { Engine, NewJobInfo, Principal } from "./context";
 import { assertQueueAllowed } from "./context";
 import { getJob } from "./jobs";
 import * as store from "../store/delivery-queues";
@@ -9,7 +9,7 @@ import { deliveryPayloadSchema } from "../domain/webhook-schemas";
 import { checkTargetUrl, TargetRefused } from "../domain/ssrf";
 import { toFieldIssues } from "../domain/validate";
 import type { Queryable } from "../db/types";
-import type { AttemptOutcome } from "../delivery/http-attempt";
+import type { AttemptOutcome } from "../domain/http-outcome";
 
 /** HTTP delivery queues: jobs whose payload is a request that Spindle itself makes (docs/webhooks.md). */
 export const isDeliveryQueue = (name: string) => name === "spindle.http" || name.startsWith("spindle.http.");
@@ -22,15 +22,15 @@ function checkDeliveryQueue(p: Principal, name: string): void {
 }
 
 /**
- * Refuses delivery jobs whose payload is not a valid request, or whose target the SSRF guard refuses without DNS,
- * inside the creating transaction (so the create answers 400 and stores nothing). DNS is checked at delivery.
+ * The validateInsert hook: refuses delivery jobs whose payload is not a valid request, or whose target the SSRF
+ * guard refuses without DNS, before anything is inserted (so the create answers 400 and stores nothing).
+ * DNS is checked at delivery.
  */
 export function validateDeliveryJobs(e: Engine) {
-  return async (_tx: Queryable, event: string, rows: any[]) => {
-    if (event !== "created") return;
-    for (const row of rows) {
-      if (!isDeliveryQueue(row.queue_name)) continue;
-      const parsed = deliveryPayloadSchema.safeParse(row.payload);
+  return async (_tx: Queryable, _orgId: string, _count: number, jobs?: readonly NewJobInfo[]) => {
+    for (const job of jobs ?? []) {
+      if (!isDeliveryQueue(job.queueName)) continue;
+      const parsed = deliveryPayloadSchema.safeParse(job.payload);
       if (!parsed.success) throw validationError(toFieldIssues(parsed.error).map((i) => ({ ...i, field: `payload.${i.field}` })));
       const payload = parsed.data;
       try {
@@ -48,13 +48,11 @@ export function validateDeliveryJobs(e: Engine) {
  * Rotation and revocation on this node take effect at once; on other nodes within SECRET_CACHE_MS.
  */
 const SECRET_CACHE_MS = 1000;
-const secretCache = new WeakMap<Engine, Map<string, { secrets: string[]; until: number }>>();
-const cacheOf = (e: Engine) => secretCache.get(e) ?? secretCache.set(e, new Map()).get(e)!;
+const cacheOf = (e: Engine) => e.memory.signingSecrets;
 const cacheKey = (orgId: string, queueName: string) => `${orgId} ${queueName}`;
 
 /** Lookups under way, shared: when the cache runs out, every delivery in flight for the queue asks at once. */
-const lookups = new WeakMap<Engine, Map<string, Promise<string[]>>>();
-const lookupsOf = (e: Engine) => lookups.get(e) ?? lookups.set(e, new Map()).get(e)!;
+const lookupsOf = (e: Engine) => e.memory.secretLookups;
 
 /** After a rotation or revocation on this node: neither a cached answer nor a lookup under way is used again. */
 function forgetSecrets(e: Engine, orgId: string, queueName: string): void {

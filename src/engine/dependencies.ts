@@ -1,18 +1,19 @@
+import { UNSUCCESSFUL_STATUSES } from "../domain/job-states";
 import type { Engine, JobEvent, Principal } from "./context";
 import { runAfterTransition } from "./context";
 import type { Queryable } from "../db/types";
 import * as store from "../store/dependencies";
 import { recomputeWorkflows } from "../store/workflows";
-import { getJob as readJob } from "../store/jobs";
+import { getJob as readJob, type JobRow } from "../store/jobs";
 import { getJob } from "./jobs";
 import { notFound } from "../domain/errors";
 
 export const CASCADE_REASON = "Dependency failed, was dead-lettered or was cancelled";
 
-const UNSUCCESSFUL = new Set(["failed", "deadletter", "cancelled"]);
+const UNSUCCESSFUL = new Set<string>(UNSUCCESSFUL_STATUSES);
 
 /**
- * Runs in the transaction of every job transition (engine.hooks.afterTransition):
+ * Runs in the transaction of every job transition (engine.hooks.onTransition):
  * - a completed job makes its waiting dependents claimable at commit (no timer);
  * - a job that ended without completing cancels the dependents that can no longer run, transitively: each
  *   cascade is itself a transition, so every hook (notifications too) sees it. Recursion ends because only
@@ -20,7 +21,7 @@ const UNSUCCESSFUL = new Set(["failed", "deadletter", "cancelled"]);
  * - a job created with parent_job_id gets its edge and is settled at once (the parent may already be done);
  * - the workflows of the changed jobs get their status and counters recomputed.
  */
-export async function onJobTransition(e: Engine, tx: Queryable, event: JobEvent, rows: any[]): Promise<void> {
+export async function onJobTransition(e: Engine, tx: Queryable, event: JobEvent, rows: JobRow[]): Promise<void> {
   if (event === "created") await linkParents(e, tx, rows);
 
   const finished = rows.filter((r) => r.status === "completed" || UNSUCCESSFUL.has(r.status)).map((r) => r.id);
@@ -38,10 +39,10 @@ export async function settleWaiting(e: Engine, tx: Queryable, jobIds: string[]):
   await runAfterTransition(e, tx, "cancelled", cancelled);
 }
 
-async function linkParents(e: Engine, tx: Queryable, rows: any[]): Promise<void> {
-  const children = rows.filter((r) => r.parent_job_id && !r.workflow_id);
+async function linkParents(e: Engine, tx: Queryable, rows: JobRow[]): Promise<void> {
+  const children = rows.filter((r): r is JobRow & { parent_job_id: string } => !!r.parent_job_id && !r.workflow_id);
   if (children.length === 0) return;
-  await store.lockAsDependencies(tx, children[0].organization_id, [...new Set(children.map((r) => r.parent_job_id as string))]);
+  await store.lockAsDependencies(tx, children[0].organization_id, [...new Set(children.map((r) => r.parent_job_id))]);
   await store.insertEdges(tx, children.map((r) => ({ jobId: r.id, dependsOn: r.parent_job_id })));
   await settleWaiting(e, tx, children.map((r) => r.id));
 }
@@ -67,6 +68,7 @@ export async function addDependencies(e: Engine, p: Principal, jobId: string, in
     const added = await store.insertEdges(tx, wanted.filter((id) => !cyclic.has(id)).map((dependsOn) => ({ jobId, dependsOn })));
     await settleWaiting(e, tx, [jobId]);
     const job = await readJob(tx, p.orgId, jobId);
+    if (!job) throw notFound("Job not found");
     return { job, added: added.length, dependencies: await store.dependenciesOf(tx, jobId) };
   });
 }
@@ -76,7 +78,5 @@ export async function jobDependencies(e: Engine, p: Principal, jobId: string) {
   return { job, dependencies: await store.dependenciesOf(e.db, jobId), dependents: await store.dependentsOf(e.db, jobId) };
 }
 
-/** Registers the dependency hook on an engine (once). */
-export function installDependencyHook(e: Engine): void {
-  e.hooks.afterTransition.push((tx, event, rows) => onJobTransition(e, tx, event, rows));
-}
+/** The workflows feature's transition hook: dependents of finished jobs are released or cancelled in the same transaction. */
+export const dependencyHook = (e: Engine) => (tx: Queryable, event: JobEvent, rows: JobRow[]) => onJobTransition(e, tx, event, rows);

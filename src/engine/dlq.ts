@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, hasAllQueues, runAfterTransition, runBeforeCreate } from "./context";
+import { assertQueueAllowed, hasAllQueues, runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/jobs";
 import { listJobs, type JobListFilter } from "./jobs";
 import { badRequest, forbidden } from "../domain/errors";
@@ -16,7 +16,7 @@ export async function retryDeadLetters(e: Engine, p: Principal, r: { job_ids?: s
   if (!hasAllQueues(p) && (r.job_ids || !r.queue_name)) throw forbidden("Queue-scoped API keys must retry by queue_name");
   if (r.queue_name) assertQueueAllowed(p, r.queue_name);
   return e.db.transaction(async (tx) => {
-    await runBeforeCreate(e, tx, p.orgId, 0);
+    await runValidateInsert(e, tx, p.orgId, 0);
     const ids = await store.retryDeadLetters(tx, p.orgId, { jobIds: r.job_ids, queueName: r.queue_name, limit });
     if (ids.length) await runAfterTransition(e, tx, "retried", await store.getJobsByIds(tx, p.orgId, ids));
     return { retried_count: ids.length, retried_jobs: ids };

@@ -64,13 +64,12 @@ export async function queueStatsEvent(e: Engine, p: Principal, queue: string): P
   return liveEvent("QueueStats", { queue_name: queue, ...counts }, p.orgId, queue);
 }
 
-const healthChecks = new WeakMap<Engine, { at: number; ok: Promise<boolean> }>();
 /** SystemHealth, with the database check shared by every stream of the node for a few seconds. */
 export async function systemHealthEvent(e: Engine, orgId: string): Promise<WireEvent> {
-  let check = healthChecks.get(e);
+  let check = e.memory.healthCheck;
   if (!check || Date.now() - check.at > 5000) {
     check = { at: Date.now(), ok: store.databaseAnswers(e.db) };
-    healthChecks.set(e, check);
+    e.memory.healthCheck = check;
   }
   return liveEvent("SystemHealth", { database: await check.ok, redis: false }, orgId);
 }

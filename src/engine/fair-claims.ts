@@ -1,6 +1,6 @@
-import type { Engine, Principal } from "./context";
+import type { JobRow } from "../store/jobs";
 import { runAfterTransition } from "./context";
-import type { ClaimRequest } from "./leases";
+import type { ClaimRequest, Engine, Principal } from "./context";
 import * as store from "../store/fair-claims";
 import { fairnessSettingsSchema, type FairnessSettings } from "../domain/fairness";
 import { validationError } from "../domain/errors";
@@ -15,19 +15,7 @@ const keysPerClaim = (limit: number) => Math.min(256, limit * 2 + 8);
 const ASSIGN_BATCH = 1000;
 const ASSIGN_EVERY_MS = 5000;
 
-interface NodeState {
-  configs: Map<string, { fairness: FairnessSettings | null; readAt: number }>;
-  /** The last key each queue's claims reached on this node: the next claim starts after it (round robin). */
-  cursors: Map<string, string>;
-  /** When this node last looked for keyless jobs of each queue. */
-  assignedAt: Map<string, number>;
-}
-const nodes = new WeakMap<Engine, NodeState>();
-const stateOf = (e: Engine) => {
-  let s = nodes.get(e);
-  if (!s) nodes.set(e, (s = { configs: new Map(), cursors: new Map(), assignedAt: new Map() }));
-  return s;
-};
+const stateOf = (e: Engine) => e.memory.fairness;
 const queueKey = (orgId: string, queueName: string) => `${orgId}\u001f${queueName}`;
 
 /** Refuses a malformed `settings.fairness` (null turns fairness off and is fine). */
@@ -65,7 +53,7 @@ export const assignKeys = (tx: Queryable, orgId: string, queueName: string, f: F
  * jobs of the queue (created while fairness was being turned on) and tries once more, at most every
  * ASSIGN_EVERY_MS per queue and node.
  */
-export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<any[]> {
+export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<JobRow[]> {
   const rows = await claimRound(e, p, r, f);
   if (rows.length >= r.limit) return rows;
   const { assignedAt } = stateOf(e);
@@ -77,7 +65,7 @@ export async function claimFairly(e: Engine, p: Principal, r: ClaimRequest, f: F
   return [...rows, ...(await claimRound(e, p, { ...r, limit: r.limit - rows.length }, f))];
 }
 
-async function claimRound(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<any[]> {
+async function claimRound(e: Engine, p: Principal, r: ClaimRequest, f: FairnessSettings): Promise<JobRow[]> {
   const { cursors } = stateOf(e);
   const cursorKey = queueKey(p.orgId, r.queueName);
   return e.db.transaction(async (tx) => {

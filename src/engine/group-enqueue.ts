@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { runAfterTransition, runBeforeCreate } from "./context";
+import { runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/jobs";
 import { badRequest } from "../domain/errors";
 import type { CreateJobInput } from "../domain/job-schemas";
@@ -77,7 +77,7 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
     }
     if (fresh.length === 0) continue;
     const jobs = fresh.map((f) => f.job);
-    await runBeforeCreate(e, tx, orgId, jobs.length, jobs);
+    await runValidateInsert(e, tx, orgId, jobs.length, jobs);
     const rows = await store.insertJobs(tx, orgId, jobs, defaults);
     const inserted = new Set(rows.map((r) => r.id as string));
     const lost = jobs.filter((j) => !inserted.has(j.id)).map((j) => j.idempotencyKey!);

@@ -1,10 +1,10 @@
-import type { Engine } from "./context";
+import type { OrganizationRow } from "../store/orgs";
+import { internalPrincipal, type Engine } from "./context";
 import { createJob, getJob } from "./jobs";
 import { getOrganization } from "../store/orgs";
 import { badRequest, notFound, unauthorized } from "../domain/errors";
 import { safeEqual } from "../domain/credentials";
 import { githubSignatureValid, stripeSignatureValid } from "../domain/signatures";
-import { internalPrincipal } from "../delivery/runtime";
 import { parseInput, parseJsonText } from "../domain/validate";
 import { customIngestSchema } from "../domain/webhook-schemas";
 
@@ -25,7 +25,7 @@ export interface IngestedJob {
 }
 
 /** The org must exist; production wants https at the proxy; the org's webhook token, when set, must match. */
-async function admit(e: Engine, r: IngestRequest, requireToken: boolean): Promise<any> {
+async function admit(e: Engine, r: IngestRequest, requireToken: boolean): Promise<OrganizationRow> {
   const org = await getOrganization(e.db, r.orgId);
   if (!org) throw notFound("Organization not found");
   if (e.config.mode === "production" && r.header("x-forwarded-proto")?.toLowerCase() !== "https") {
@@ -41,7 +41,7 @@ async function admit(e: Engine, r: IngestRequest, requireToken: boolean): Promis
   return org;
 }
 
-async function enqueue(e: Engine, org: any, job: { queue_name: string; payload: unknown; idempotency_key?: string | null; priority?: number; tags?: unknown }): Promise<IngestedJob> {
+async function enqueue(e: Engine, org: OrganizationRow, job: { queue_name: string; payload: unknown; idempotency_key?: string | null; priority?: number; tags?: unknown }): Promise<IngestedJob> {
   const p = internalPrincipal(org.id, org.plan_tier);
   const { id, created } = await createJob(e, p, { ...job, idempotency_key: job.idempotency_key ?? undefined });
   const status = created ? "pending" : (await getJob(e, p, id)).status;
@@ -65,7 +65,7 @@ export async function ingestCustom(e: Engine, r: IngestRequest, raw: Buffer): Pr
  * Per-org secret (organization settings) first, then the server-wide one. Neither configured is the operator's
  * setup, not an outage: 404 saying what to configure, so that monitoring does not page on it.
  */
-function sourceSecret(org: any, settingsKey: string, serverWide: string | undefined, source: string, envName: string): string {
+function sourceSecret(org: OrganizationRow, settingsKey: string, serverWide: string | undefined, source: string, envName: string): string {
   const own = org.settings?.[settingsKey];
   const secret = typeof own === "string" && own ? own : serverWide;
   if (!secret) {
@@ -74,7 +74,7 @@ function sourceSecret(org: any, settingsKey: string, serverWide: string | undefi
   return secret;
 }
 
-const parseJsonBody = (raw: Buffer): any => parseJsonText(raw.toString("utf8"));
+const parseJsonBody = (raw: Buffer): unknown => parseJsonText(raw.toString("utf8"));
 
 export async function ingestGithub(e: Engine, r: IngestRequest, raw: Buffer): Promise<IngestedJob> {
   const org = await admit(e, r, false);
@@ -95,7 +95,7 @@ export async function ingestStripe(e: Engine, r: IngestRequest, raw: Buffer): Pr
   const org = await admit(e, r, false);
   const secret = sourceSecret(org, "stripe_webhook_secret", e.config.webhooks.stripeSecret, "Stripe", "STRIPE_WEBHOOK_SECRET");
   if (!stripeSignatureValid(secret, raw, r.header("stripe-signature"), Math.floor(Date.now() / 1000))) throw unauthorized("Invalid Stripe signature");
-  const event = parseJsonBody(raw);
+  const event = parseJsonBody(raw) as { type?: unknown; id?: unknown; data?: { object?: unknown } } | null;
   if (typeof event?.type !== "string" || typeof event?.id !== "string") throw badRequest("Stripe event must have string id and type");
   return enqueue(e, org, {
     queue_name: `stripe-${event.type.replace(/\./g, "-").replace(/[^A-Za-z0-9_-]/g, "-")}`.slice(0, 100),

@@ -1,14 +1,13 @@
+import { JOB_STATUSES, type JobStatus } from "../domain/job-states";
 import { jsonByteLength } from "../domain/json-limits";
 import { assertStorableJson } from "../domain/validate";
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runBeforeCreate, runValidateCreate } from "./context";
+import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runValidateInsert, runValidateCreate } from "./context";
 import * as store from "../store/jobs";
 import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
 import { enqueueGroup } from "./group-enqueue";
-
-const STATUSES = ["pending", "scheduled", "processing", "completed", "failed", "deadletter", "cancelled"] as const;
 
 function jobDefaults(e: Engine) {
   return { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs };
@@ -72,7 +71,7 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
       });
       return { id, created: true };
     });
-    await runBeforeCreate(e, tx, p.orgId, fresh.length, fresh);
+    await runValidateInsert(e, tx, p.orgId, fresh.length, fresh);
     const rows = await store.insertJobs(tx, p.orgId, fresh, jobDefaults(e));
     const inserted = new Set(rows.map((r) => r.id));
     if (inserted.size !== fresh.length) {
@@ -94,7 +93,7 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
 }
 
 /** A job outside the caller's queue scope is reported as not found, like a job of another organization. */
-export async function getJob(e: Engine, p: Principal, id: string): Promise<any> {
+export async function getJob(e: Engine, p: Principal, id: string): Promise<store.JobRow> {
   const job = await store.getJob(e.db, p.orgId, id);
   if (!job || !canUseQueue(p, job.queue_name)) throw notFound("Job not found");
   return job;
@@ -119,7 +118,7 @@ export async function listJobs(e: Engine, p: Principal, f: JobListFilter, onlySt
     p.orgId,
     {
       queueName: f.queue_name,
-      status: f.status && (STATUSES as readonly string[]).includes(f.status) ? f.status : undefined,
+      status: f.status && (JOB_STATUSES as readonly string[]).includes(f.status) ? f.status : undefined,
       tag: f.tag && /^[A-Za-z0-9_.\-]{1,64}$/.test(f.tag) ? f.tag : undefined,
       createdAfter: f.created_after,
       createdBefore: f.created_before,
@@ -145,10 +144,10 @@ export async function cancelJob(e: Engine, p: Principal, id: string): Promise<vo
   });
 }
 
-export async function retryJob(e: Engine, p: Principal, id: string): Promise<any> {
+export async function retryJob(e: Engine, p: Principal, id: string): Promise<store.JobRow> {
   await getJob(e, p, id);
   return e.db.transaction(async (tx) => {
-    await runBeforeCreate(e, tx, p.orgId, 0);
+    await runValidateInsert(e, tx, p.orgId, 0);
     const row = await store.retryJob(tx, p.orgId, id);
     if (!row) {
       const job = await store.getJob(tx, p.orgId, id);
@@ -169,8 +168,8 @@ export async function setPriority(e: Engine, p: Principal, id: string, priority:
 
 export async function jobStats(e: Engine, p: Principal, queueName?: string) {
   const counts = await store.countByStatus(e.db, p.orgId, queueName);
-  const stats = Object.fromEntries(STATUSES.map((s) => [s, counts[s] ?? 0])) as Record<(typeof STATUSES)[number], number>;
-  return { ...stats, total: STATUSES.reduce((sum, s) => sum + stats[s], 0) };
+  const stats = Object.fromEntries(JOB_STATUSES.map((s) => [s, counts[s] ?? 0])) as Record<JobStatus, number>;
+  return { ...stats, total: JOB_STATUSES.reduce((sum, s) => sum + stats[s], 0) };
 }
 
 export async function batchStatus(e: Engine, p: Principal, ids: string[]) {
@@ -189,9 +188,12 @@ export async function jobHistory(e: Engine, p: Principal, id: string, limit = 10
  * Creates jobs inside the caller's transaction through the same steps as every other create path (creation hooks
  * such as quotas, one insert, transition hooks), for jobs the server makes itself: schedule fires, workflows.
  */
-export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<any[]> {
-  await runBeforeCreate(e, tx, orgId, jobs.length, jobs);
+export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<store.JobRow[]> {
+  await runValidateInsert(e, tx, orgId, jobs.length, jobs);
   const rows = await store.insertJobs(tx, orgId, jobs, jobDefaults(e));
   await runAfterTransition(e, tx, "created", rows);
   return rows;
 }
+
+/** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). Safe on many nodes. */
+export const activateDueScheduled = (e: Engine): Promise<number> => e.db.transaction((tx) => store.activateDueScheduled(tx));

@@ -1,24 +1,23 @@
-import type { Engine, Principal } from "./context";
+import type { JobRow } from "../store/jobs";
+import type { ClaimRequest, Engine, Principal } from "./context";
 import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/jobs";
 import type { Queryable } from "../db/types";
 import { AppError, notFound } from "../domain/errors";
-import { decideFailure } from "../domain/backoff";
+import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
 import { transactionNotifyingAfter } from "../bus/job-notifier";
+import { claimingStopped } from "./drain";
 
-export interface ClaimRequest {
-  queueName: string;
-  workerId: string;
-  limit: number;
-  leaseSecs: number;
-}
+export type { ClaimRequest } from "./context";
 
 /** Leases up to `limit` runnable jobs of a queue to a worker (one statement, SKIP LOCKED). */
-export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<any[]> {
+export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promise<JobRow[]> {
   assertQueueAllowed(p, r.queueName);
+  // A node shutting down leases nothing more: its workers finish what they hold, new work goes to other nodes.
+  if (claimingStopped(e)) return [];
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
@@ -36,21 +35,21 @@ const WAITING_CLAIM_POLL_MS = 250;
  * A claim that waits up to waitMs for work when the queue is empty (our long-poll extension): it listens for job
  * signals of the queue (any node's commits, via NOTIFY) before each attempt, so no job created meanwhile is missed.
  */
-export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest, waitMs: number, abort?: AbortSignal): Promise<any[]> {
+export async function claimJobsWaiting(e: Engine, p: Principal, r: ClaimRequest, waitMs: number, abort?: AbortSignal): Promise<JobRow[]> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const remaining = deadline - Date.now();
     const stop = new AbortController();
     const wake = AbortSignal.any(abort ? [abort, stop.signal] : [stop.signal]);
     const woken = remaining > 0 ? waitForJobSignal(e.signals, p.orgId, r.queueName, Math.min(remaining, WAITING_CLAIM_POLL_MS), wake) : undefined;
-    let rows: any[];
+    let rows: JobRow[];
     try {
       rows = await claimJobs(e, p, r);
     } catch (err) {
       stop.abort();
       throw err;
     }
-    if (rows.length > 0 || !woken || abort?.aborted) {
+    if (rows.length > 0 || !woken || abort?.aborted || claimingStopped(e)) {
       stop.abort();
       return rows;
     }
@@ -90,29 +89,31 @@ export interface Completion {
 }
 
 /** The shared completion: an update guarded by ownership and lease, then the reason for every job it skipped. */
-async function completeLeased(e: Engine, tx: Queryable, orgId: string, items: Completion[]): Promise<{ rows: any[]; failed: CompleteManyResult["failed"] }> {
+async function completeLeased(e: Engine, tx: Queryable, orgId: string, items: Completion[]): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
   const rows = await store.completeLeasedJobs(tx, orgId, items.map((i) => ({ id: i.jobId, workerId: i.workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
   const current = new Map((missed.length ? await store.getJobsByIds(tx, orgId, missed) : []).map((j) => [j.id as string, j]));
   const failed = missed.map((id) => {
-    const job = current.get(id);
-    const workerId = items.find((i) => i.jobId === id)!.workerId;
-    if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) {
-      return { job_id: id, code: "NOT_FOUND" as const, error: "Job not found or not owned by worker" };
-    }
-    return { job_id: id, code: "LEASE_EXPIRED" as const, error: "Lease expired or lease_id is stale" };
+    const refusal = leaseRefusal(current.get(id), items.find((i) => i.jobId === id)!.workerId);
+    return { job_id: id, code: refusal.code as "NOT_FOUND" | "LEASE_EXPIRED", error: refusal.message };
   });
   return { rows, failed };
+}
+
+/** Why a lease-fenced write changed nothing, judged on the job as it is now: not the caller's job, or not its lease. */
+function leaseRefusal(job: { status: string; assigned_worker_id: string | null } | undefined, workerId: string): AppError {
+  if (!job || job.status !== "processing" || job.assigned_worker_id !== workerId) return notFound("Job not found or not owned by worker");
+  return new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale");
 }
 
 /**
  * Books single completions of many callers in one transaction: per organization one guarded update for all of
  * them. A member whose job is not its own or whose lease is stale gets its own refusal; the others commit.
  */
-async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: string; completion: Completion }[]): Promise<MemberOutcome<any>[]> {
-  const outcomes: MemberOutcome<any>[] = new Array(members.length);
+async function bookCompletions(e: Engine, tx: Queryable, members: CompletionMember[]): Promise<MemberOutcome<JobRow>[]> {
+  const outcomes: MemberOutcome<JobRow>[] = new Array(members.length);
   const byOrg = new Map<string, number[]>();
   members.forEach((m, i) => byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), i]));
   for (const [orgId, indexes] of byOrg) {
@@ -126,27 +127,26 @@ async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: strin
     await runAfterTransition(e, tx, "completed", rows);
     const done = new Map(rows.map((r) => [r.id as string, r]));
     const answered = new Set<number>(first.filter((i) => done.has(members[i]!.completion.jobId)));
-    const refusals = new Map<number, unknown>();
     const unanswered = indexes.filter((i) => !answered.has(i));
-    if (unanswered.length) {
-      const current = new Map((await store.getJobsByIds(tx, orgId, unanswered.map((i) => members[i]!.completion.jobId))).map((j) => [j.id as string, j]));
-      for (const i of unanswered) {
-        const { jobId, workerId } = members[i]!.completion;
-        const job = current.get(jobId);
-        const owned = job && job.status === "processing" && job.assigned_worker_id === workerId;
-        refusals.set(i, owned ? new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale") : notFound("Job not found or not owned by worker"));
-      }
-    }
+    const current = new Map(
+      (unanswered.length ? await store.getJobsByIds(tx, orgId, unanswered.map((i) => members[i]!.completion.jobId)) : []).map((j) => [j.id, j]),
+    );
     for (const i of indexes) {
-      outcomes[i] = refusals.has(i) ? { error: refusals.get(i) } : { ok: done.get(members[i]!.completion.jobId) };
+      const { jobId, workerId } = members[i]!.completion;
+      outcomes[i] = answered.has(i) ? { ok: done.get(jobId)! } : { error: leaseRefusal(current.get(jobId), workerId) };
     }
   }
   return outcomes;
 }
 
-const completionGroups = new WeakMap<Engine, GroupCommit<{ orgId: string; completion: Completion }, any>>();
+interface CompletionMember {
+  orgId: string;
+  completion: Completion;
+}
+
+const completionGroups = new WeakMap<Engine, GroupCommit<CompletionMember, JobRow>>();
 const completionGroup = (e: Engine) =>
-  groupOf(completionGroups, e, () => new GroupCommit(e.db, (tx, members: { orgId: string; completion: Completion }[]) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 }));
+  groupOf(completionGroups, e, () => new GroupCommit<CompletionMember, JobRow>(e.db, (tx, members) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 }));
 
 export interface LeaseProof {
   jobId: string;
@@ -155,26 +155,28 @@ export interface LeaseProof {
   leaseId?: string | null;
 }
 
-/** Locks the job and checks that the caller holds a live lease on it. */
-async function lockOwnedJob(tx: Queryable, p: Principal, proof: LeaseProof): Promise<any> {
-  const job = await store.lockLeasedJob(tx, p.orgId, proof.jobId);
-  if (!job || job.status !== "processing" || job.assigned_worker_id !== proof.workerId) {
-    throw notFound("Job not found or not owned by worker");
-  }
-  if (!job.lease_live || (proof.leaseId && proof.leaseId !== job.lease_id)) {
-    throw new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale");
-  }
-  return job;
+const guardOf = (p: Principal, proof: LeaseProof, leaseId = proof.leaseId ?? null): store.LeaseGuard => ({
+  orgId: p.orgId,
+  jobId: proof.jobId,
+  workerId: proof.workerId,
+  leaseId,
+});
+
+/** Runs a lease-fenced write; when its guard did not hold, throws the reason read from the job as it is now. */
+async function fenced<T>(tx: Queryable, p: Principal, proof: LeaseProof, write: () => Promise<T | undefined>): Promise<T> {
+  const row = await write();
+  if (row !== undefined) return row;
+  throw leaseRefusal(await store.getJob(tx, p.orgId, proof.jobId), proof.workerId);
 }
 
 /** Work a caller wants committed together with a transition (an internal worker's record of the attempt). */
 export type AlongsideWork = (tx: Queryable) => Promise<void>;
 
 /**
- * One statement (no separate row lock): the update itself checks ownership and lease, and records the event.
- * Without `alongside` work, concurrent completions share a transaction (group commit).
+ * One statement: the update itself checks ownership and lease (like every lease-fenced write), and records the
+ * event. Without `alongside` work, concurrent completions share a transaction (group commit).
  */
-export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<any> {
+export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<JobRow> {
   const completion = { jobId: proof.jobId, workerId: proof.workerId, leaseId: proof.leaseId, result };
   if (!alongside) return completionGroup(e).submit({ orgId: p.orgId, completion });
   return e.db.transaction(async (tx) => {
@@ -186,7 +188,7 @@ export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, re
 }
 
 export interface FailOutcome {
-  job: any;
+  job: JobRow;
   willRetry: boolean;
   delaySecs: number | null;
 }
@@ -205,40 +207,43 @@ export async function failJob(
 ): Promise<FailOutcome> {
   const { minDelaySecs, alongside } = opts;
   return e.db.transaction(async (tx) => {
-    const job = await lockOwnedJob(tx, p, proof);
+    // The decision needs the attempt count; the write is fenced by the very lease it was read under (a new claim
+    // or any change of the count replaces lease_id), so the count cannot change between the two.
+    const job = await store.getJob(tx, p.orgId, proof.jobId);
+    if (!job || job.status !== "processing" || job.assigned_worker_id !== proof.workerId || !job.lease_id) throw leaseRefusal(job, proof.workerId);
     await alongside?.(tx);
     const decision = decideFailure(job, allowRetry, { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs });
     if (decision.delaySecs !== null && minDelaySecs) decision.delaySecs = Math.max(decision.delaySecs, minDelaySecs);
-    const row = await store.markFailed(tx, proof.jobId, error, decision.delaySecs, proof.workerId);
+    const guard = guardOf(p, proof, proof.leaseId ?? job.lease_id);
+    const row = await fenced(tx, p, proof, () => store.markFailed(tx, guard, error, decision.delaySecs));
     await runAfterTransition(e, tx, decision.status === "pending" ? "failed" : "deadlettered", [row]);
     return { job: row, willRetry: decision.status === "pending", delaySecs: decision.delaySecs };
   });
 }
 
 /** Gives a leased job back without spending an attempt; it becomes claimable again after delaySecs. */
-export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<any> {
+export async function deferJob(e: Engine, p: Principal, proof: LeaseProof, delaySecs: number, reason: string): Promise<JobRow> {
   return e.db.transaction(async (tx) => {
-    await lockOwnedJob(tx, p, proof);
-    const row = await store.deferLeasedJob(tx, proof.jobId, delaySecs, reason);
+    const row = await fenced(tx, p, proof, () => store.deferLeasedJob(tx, guardOf(p, proof), delaySecs, reason));
     await runAfterTransition(e, tx, "released", [row]);
     return row;
   });
 }
 
 /** Extends the lease to now + leaseSecs (not additive). */
-export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, leaseSecs: number): Promise<any> {
-  return e.db.transaction(async (tx) => {
-    await lockOwnedJob(tx, p, proof);
-    return store.renewLease(tx, proof.jobId, leaseSecs);
-  });
+export async function heartbeatJob(e: Engine, p: Principal, proof: LeaseProof, leaseSecs: number): Promise<JobRow> {
+  return e.db.transaction((tx) => fenced(tx, p, proof, () => store.renewLease(tx, guardOf(p, proof), leaseSecs)));
 }
 
-/** Background: expired leases back to pending (or DLQ), a batch at a time. Safe on many nodes. */
+/** Background: expired leases back to pending after a backoff (or DLQ), a batch at a time. Safe on many nodes. */
 export async function reapExpiredLeases(e: Engine): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await e.db.transaction(async (tx) => {
-      const changed = await store.reapExpiredLeases(tx);
+      // An expired lease is a failed attempt like any other: the retry policy's backoff, then the DLQ, so that a
+      // job that kills its workers is slowed down and finally parked instead of looping.
+      const policy = { baseSecs: e.config.backoffBaseSecs, capSecs: e.config.backoffCapSecs };
+      const changed = await store.reapExpiredLeases(tx, (job) => decideFailure(job, true, policy).delaySecs);
       const back = changed.filter((r) => r.status === "pending");
       const dead = changed.filter((r) => r.status === "deadletter");
       await runAfterTransition(e, tx, "lease_expired", back);

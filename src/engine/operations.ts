@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, canUseQueue, emitEvent, hasAllQueues, runAfterTransition, runBeforeCreate } from "./context";
+import { assertQueueAllowed, canUseQueue, emitEvent, hasAllQueues, runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/operations";
 import { applyMergePatch } from "../domain/merge-patch";
 import { OPERATION_STATUSES, type BulkFilterInput, type JobMatch, type OperationKind } from "../domain/operation-schemas";
@@ -78,6 +78,7 @@ export async function startOperation(e: Engine, p: Principal, kind: OperationKin
     return op;
   });
   const op = (await runOperationBatch(e, created.id)) ?? (await store.getOperation(e.db, p.orgId, created.id));
+  if (!op) throw notFound("Operation not found");
   return { dry_run: false, operation_id: op.id, matched: Number(op.matched), [DONE_NAME[kind]]: Number(op.processed), status: op.status };
 }
 
@@ -89,7 +90,7 @@ const DONE_NAME: Record<OperationKind, string> = { redrive: "redriven", cancel: 
  * never run the same operation), the next jobs after its cursor are changed, and the cursor moves with them.
  * Returns the operation as it stands after the batch, or undefined when none was runnable.
  */
-export async function runOperationBatch(e: Engine, id?: string): Promise<any | undefined> {
+export async function runOperationBatch(e: Engine, id?: string): Promise<store.OperationRow | undefined> {
   let current: string | undefined;
   try {
     return await e.db.transaction(async (tx) => {
@@ -125,7 +126,7 @@ export async function runOperationBatch(e: Engine, id?: string): Promise<any | u
   }
 }
 
-async function applyToBatch(e: Engine, tx: Queryable, op: any, batch: { id: string; payload: unknown }[]): Promise<{ changed: number; skipped: number }> {
+async function applyToBatch(e: Engine, tx: Queryable, op: store.OperationRow, batch: { id: string; payload: unknown }[]): Promise<{ changed: number; skipped: number }> {
   if (batch.length === 0) return { changed: 0, skipped: 0 };
   const ids = batch.map((j) => j.id);
   switch (op.kind as OperationKind) {
@@ -140,7 +141,7 @@ async function applyToBatch(e: Engine, tx: Queryable, op: any, batch: { id: stri
         // A patch that would push a payload over the limit leaves that job where it is.
         if (Buffer.byteLength(patched) <= e.config.maxPayloadBytes) items.push({ id: j.id, payload: patched });
       }
-      await runBeforeCreate(e, tx, op.organization_id, 0);
+      await runValidateInsert(e, tx, op.organization_id, 0);
       const rows = await store.redriveJobs(tx, op.organization_id, op.id, items);
       await runAfterTransition(e, tx, "retried", rows);
       return { changed: rows.length, skipped: batch.length - items.length };
@@ -155,7 +156,7 @@ async function applyToBatch(e: Engine, tx: Queryable, op: any, batch: { id: stri
   }
 }
 
-async function emitOperationEvent(e: Engine, tx: Queryable, type: string, op: any): Promise<void> {
+async function emitOperationEvent(e: Engine, tx: Queryable, type: string, op: store.OperationRow): Promise<void> {
   await emitEvent(e, tx, {
     type,
     orgId: op.organization_id,
@@ -171,7 +172,7 @@ export async function continueOperations(e: Engine, budgetMs = 1000): Promise<nu
   return batches;
 }
 
-const visible = (p: Principal, op: any) => op && (op.filter?.queue_name ? canUseQueue(p, op.filter.queue_name) : hasAllQueues(p));
+const visible = (p: Principal, op: store.OperationRow | undefined): op is store.OperationRow => !!op && (op.filter?.queue_name ? canUseQueue(p, op.filter.queue_name) : hasAllQueues(p));
 
 export async function getOperation(e: Engine, p: Principal, id: string) {
   const op = await store.getOperation(e.db, p.orgId, id);

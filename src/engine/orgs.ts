@@ -87,7 +87,7 @@ export async function deleteOwnOrganization(e: Engine, p: Principal, id: string)
     if (!(await orgs.lockOrganization(tx, p.orgId))) throw notFound("Organization not found");
     const active = await usage.countActiveJobs(tx, p.orgId);
     if (active > 0) throw conflict(`Cannot delete organization with ${active} active jobs (pending, scheduled or processing)`);
-    const workers = (await usage.tableExists(tx, "workers")) ? await usage.countActiveWorkers(tx, p.orgId) : 0;
+    const workers = await usage.countActiveWorkers(tx, p.orgId);
     if (workers > 0) throw conflict(`Cannot delete organization with ${workers} active workers`);
     const schedules = await countUsage(tx, "schedules", p.orgId);
     if (schedules > 0) throw conflict(`Cannot delete organization with ${schedules} active schedules`);
@@ -159,3 +159,6 @@ export async function generateSlug(e: Engine, name: string) {
   if (slug.length < 3 || RESERVED_SLUGS.has(slug) || (await orgs.slugTaken(e.db, slug))) slug = `${slug.slice(0, 73)}-${suffix()}`;
   return { slug };
 }
+
+/** Whether an organization already uses this billing email (the public check-email probe). */
+export const billingEmailRegistered = (e: Engine, email: string) => orgs.billingEmailTaken(e.db, email);

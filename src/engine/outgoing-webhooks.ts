@@ -1,3 +1,4 @@
+import type { JobRow } from "../store/jobs";
 import type { DomainEvent, Engine, JobEvent, NewJobInfo, Principal } from "./context";
 import { getJob } from "./jobs";
 import * as store from "../store/outgoing-webhooks";
@@ -8,9 +9,7 @@ import {
   AUTO_DISABLE_AFTER, domainNotificationData, invalidEventMessage, MAX_NOTIFICATION_ATTEMPTS, notificationRetryDelaySecs, jobNotificationData, jobNotificationName, notificationHeaders, unknownEvent, WEBHOOK_EVENTS,
 } from "../domain/webhook-events";
 import { checkTargetUrl, TargetRefused } from "../domain/ssrf";
-import { DnsFailure, vetTarget } from "../delivery/target";
-import { attemptHttp, type AttemptOutcome } from "../delivery/http-attempt";
-import { deliveryRuntime } from "../delivery/runtime";
+import { DnsFailure, type AttemptOutcome } from "../domain/http-outcome";
 import type { Queryable } from "../db/types";
 import { enforceResourceLimit } from "./quotas";
 
@@ -23,7 +22,7 @@ function checkEvents(events: string[] | undefined): void {
 async function checkUrl(e: Engine, url: string | undefined): Promise<void> {
   if (url === undefined) return;
   try {
-    if (e.config.mode === "production") await vetTarget(url, "production", deliveryRuntime(e).resolve);
+    if (e.config.mode === "production" && e.outbound) await e.outbound.vet(url);
     else checkTargetUrl(url, e.config.mode);
   } catch (err) {
     if (err instanceof TargetRefused) throw badRequest(err.message);
@@ -89,7 +88,7 @@ export async function retryDelivery(e: Engine, p: Principal, webhookId: string, 
   await getDelivery(e, p, webhookId, deliveryId);
   const row = await store.requeueDelivery(e.db, webhookId, deliveryId);
   if (!row) throw conflict("Delivery is already pending");
-  deliveryRuntime(e).wakeAll();
+  e.outbound?.wake();
   return row;
 }
 
@@ -109,11 +108,14 @@ export async function testWebhook(e: Engine, p: Principal, id: string) {
     test: true,
     message: "This is a test delivery from Spindle",
   });
-  const o = await attemptHttp(
-    { url: hook.url, method: "POST", headers: notificationHeaders("webhook.test", crypto.randomUUID(), 1, body, hook.secret), body, timeoutMs: e.config.webhooks.timeoutMs },
-    e.config.mode,
-    deliveryRuntime(e).resolve,
-  );
+  if (!e.outbound) throw new Error("webhook tests need the webhooks feature");
+  const o = await e.outbound.attempt({
+    url: hook.url,
+    method: "POST",
+    headers: notificationHeaders("webhook.test", crypto.randomUUID(), 1, body, hook.secret),
+    body,
+    timeoutMs: e.config.webhooks.timeoutMs,
+  });
   return {
     success: o.ok,
     status_code: o.status,
@@ -122,8 +124,11 @@ export async function testWebhook(e: Engine, p: Principal, id: string) {
   };
 }
 
-/** engine.hooks.afterTransition: announced job transitions become outbox rows in the same transaction. */
-export async function recordJobNotifications(tx: Queryable, transition: JobEvent, jobs: any[]): Promise<void> {
+/** This node's adaptive delivery state per destination host of the caller's organization. */
+export const deliveryHostStates = (e: Engine, p: Principal): object[] => e.outbound?.hostStates(p.orgId) ?? [];
+
+/** engine.hooks.onTransition: announced job transitions become outbox rows in the same transaction. */
+export async function recordJobNotifications(tx: Queryable, transition: JobEvent, jobs: JobRow[]): Promise<void> {
   const name = jobNotificationName(transition);
   if (!name) return;
   await store.enqueueDeliveries(tx, name, jobs.map((j) => ({ orgId: j.organization_id, data: jobNotificationData(name, j) })));

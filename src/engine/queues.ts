@@ -6,6 +6,7 @@ import { isValidQueueName } from "../domain/validate";
 import { countByStatus } from "../store/jobs";
 import { countActiveWorkers } from "../store/workers";
 import { assignKeys, checkFairnessSettings, forgetFairness } from "./fair-claims";
+import { checkRetentionSettings } from "./retention";
 import type { FairnessSettings } from "../domain/fairness";
 
 const defaults = (e: Engine) => ({ maxRetries: e.config.defaultMaxRetries, timeoutSecs: e.config.defaultTimeoutSecs });
@@ -38,6 +39,7 @@ export async function configureQueue(
 ) {
   checkName(p, name);
   checkFairnessSettings(c.settings);
+  checkRetentionSettings(c.settings);
   const row = await e.db.transaction(async (tx) => {
     const updated = await store.upsertQueueConfig(
       tx,
@@ -75,7 +77,7 @@ export async function resumeQueue(e: Engine, p: Principal, name: string) {
   checkName(p, name);
   const existing = await store.getQueueConfig(e.db, p.orgId, name);
   if (!existing) throw notFound("Queue not found");
-  const pausedAt = existing.settings?.paused_at ? Date.parse(existing.settings.paused_at) : NaN;
+  const pausedAt = existing.settings?.paused_at ? Date.parse(String(existing.settings.paused_at)) : NaN;
   await e.db.transaction(async (tx) => {
     await store.upsertQueueConfig(tx, p.orgId, name, { enabled: true, settingsMerge: { paused: false, paused_at: null, paused_reason: null } }, defaults(e));
     await emitEvent(e, tx, { type: "queue.resumed", orgId: p.orgId, data: { queue_name: name } });

@@ -1,8 +1,9 @@
+import type { JobRow } from "../store/jobs";
 import type { Engine, NewJobInfo } from "./context";
-import type { Config } from "../config";
 import type { Queryable } from "../db/types";
 import * as usage from "../store/usage";
 import * as orgs from "../store/orgs";
+import { countEnabledWebhooks } from "../store/outgoing-webhooks";
 import { AppError, notFound } from "../domain/errors";
 import { jsonByteLength } from "../domain/json-limits";
 import {
@@ -10,13 +11,9 @@ import {
   type PlanLimits, type PlanTier, type UsageItem, type UsageResource,
 } from "../domain/plans";
 
-const tables = new WeakMap<Config, Record<PlanTier, PlanLimits>>();
-
 /** The deployment's plans (built-ins with SPOOLED_PLAN_* overrides), computed once per configuration. */
 export function planTable(e: Engine): Record<PlanTier, PlanLimits> {
-  let t = tables.get(e.config);
-  if (!t) tables.set(e.config, (t = buildPlanTable(e.config.planOverrides)));
-  return t;
+  return (e.memory.planTable ??= buildPlanTable(e.config.planOverrides));
 }
 
 export const limitsOf = (e: Engine, org: { plan_tier: string; custom_limits: unknown }) => effectiveLimits(planTable(e), org.plan_tier, org.custom_limits);
@@ -30,19 +27,18 @@ export function enforces(e: Engine, what: "active_jobs" | "jobs_per_day" | OptIn
 }
 
 /**
- * How each usage figure is counted. Tables of other features are read only when they exist; outgoing webhooks
- * register their counter here when that feature lands (until then the figure reads 0).
+ * How each usage figure is counted: one fixed table (every table exists: migrations do not depend on features).
  */
 export type UsageCounter = (q: Queryable, orgId: string) => Promise<number>;
-const whenTable = (table: string, count: UsageCounter): UsageCounter => async (q, orgId) => ((await usage.tableExists(q, table)) ? count(q, orgId) : 0);
-export const usageCounters: Partial<Record<UsageResource, UsageCounter>> = {
+const usageCounters: Partial<Record<UsageResource, UsageCounter>> = {
   jobs_today: usage.jobsToday,
   active_jobs: usage.countActiveJobs,
   queues: usage.countQueues,
   api_keys: usage.countActiveApiKeys,
-  workers: whenTable("workers", usage.countLiveWorkers),
-  schedules: whenTable("schedules", usage.countActiveSchedules),
-  workflows: whenTable("workflows", usage.countOpenWorkflows),
+  workers: usage.countLiveWorkers,
+  schedules: usage.countActiveSchedules,
+  workflows: usage.countOpenWorkflows,
+  webhooks: countEnabledWebhooks,
 };
 
 export async function countUsage(q: Queryable, resource: UsageResource, orgId: string): Promise<number> {
@@ -69,7 +65,7 @@ async function organizationOf(tx: Queryable, orgId: string) {
 }
 
 /**
- * The beforeCreate hook: inside the creating transaction, under the organization's usage-row lock, refuses
+ * The validateInsert hook: inside the creating transaction, under the organization's usage-row lock, refuses
  * a batch that would pass the active-jobs or daily cap (and, when opted in, the payload and queue caps).
  */
 export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]): Promise<void> {
@@ -105,8 +101,8 @@ export async function checkJobQuota(e: Engine, tx: Queryable, orgId: string, cou
   }
 }
 
-/** The afterTransition("created") hook: counts created jobs for the daily cap (idempotent hits never get here). */
-export async function countCreatedJobs(tx: Queryable, rows: any[]): Promise<void> {
+/** The onTransition("created") hook: counts created jobs for the daily cap (idempotent hits never get here). */
+export async function countCreatedJobs(tx: Queryable, rows: JobRow[]): Promise<void> {
   const perOrg = new Map<string, number>();
   for (const r of rows) perOrg.set(r.organization_id, (perOrg.get(r.organization_id) ?? 0) + 1);
   for (const [orgId, n] of perOrg) await usage.addJobsToday(tx, orgId, n);
@@ -131,7 +127,7 @@ export async function enforceResourceLimit(e: Engine, tx: Queryable, orgId: stri
 }
 
 /** UsageInfo of the contract: effective limits, current usage per resource, warnings. */
-export async function usageInfo(e: Engine, q: Queryable, org: any) {
+export async function usageInfo(e: Engine, q: Queryable, org: orgs.OrganizationRow) {
   const limits = limitsOf(e, org);
   const items = {} as Record<UsageResource, UsageItem>;
   for (const resource of Object.keys(USAGE_RESOURCES) as UsageResource[]) {

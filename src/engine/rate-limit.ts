@@ -13,11 +13,9 @@ export interface RateLimitState {
 
 /** Plan rates change rarely; they are remembered briefly per organization (limits only, never credentials). */
 const ORG_LIMIT_TTL_MS = 30_000;
-const orgRates = new WeakMap<Engine, Map<string, { rps: number; burst: number; at: number }>>();
 
 async function orgRate(e: Engine, orgId: string) {
-  let cache = orgRates.get(e);
-  if (!cache) orgRates.set(e, (cache = new Map()));
+  const cache = e.memory.orgRates;
   const hit = cache.get(orgId);
   if (hit && Date.now() - hit.at < ORG_LIMIT_TTL_MS) return hit;
   const org = await orgs.getOrganization(e.db, orgId);

@@ -106,7 +106,7 @@ export async function scheduleHistory(e: Engine, p: Principal, id: string, limit
  * or processing; `cancel_previous` cancels earlier runs' jobs that have not started (a processing job keeps its
  * lease: Spindle never takes a job from a worker). Returns false when the tick must not create a job.
  */
-async function overlapAllows(e: Engine, tx: Queryable, s: any, tick: Date): Promise<boolean> {
+async function overlapAllows(e: Engine, tx: Queryable, s: store.ScheduleRow, tick: Date): Promise<boolean> {
   if (s.overlap === "allow") return true;
   const unfinished = await store.unfinishedRunJobs(tx, s.id);
   if (unfinished.length === 0) return true;
@@ -126,7 +126,7 @@ async function overlapAllows(e: Engine, tx: Queryable, s: any, tick: Date): Prom
  * run and announces it. Returns the job id, or null when the tick was already fired elsewhere or the overlap
  * policy passed over it. With jitter_secs the job becomes claimable up to that many seconds after `now`.
  */
-async function fire(e: Engine, tx: Queryable, s: any, tick: Date | null, now: Date): Promise<string | null> {
+async function fire(e: Engine, tx: Queryable, s: store.ScheduleRow, tick: Date | null, now: Date): Promise<string | null> {
   if (tick && !(await overlapAllows(e, tx, s, tick))) return null;
   const jobId = crypto.randomUUID();
   const first = await store.insertRun(tx, { id: crypto.randomUUID(), scheduleId: s.id, orgId: s.organization_id, tick, jobId, status: "completed", error: null });
@@ -168,7 +168,7 @@ export async function triggerSchedule(e: Engine, p: Principal, id: string) {
 /** A tick at most this late is on time; an older one was missed (the server was down or paused across it). */
 const graceMs = (e: Engine) => Math.max(1000, 2 * e.config.schedulerIntervalMs);
 
-function missedTicksToFire(e: Engine, s: any, planned: Date, now: Date): Date[] {
+function missedTicksToFire(e: Engine, s: store.ScheduleRow, planned: Date, now: Date): Date[] {
   const policy = { catchUp: s.catch_up as CatchUp, windowSecs: s.catch_up_window_secs, graceMs: graceMs(e) };
   try {
     return ticksToFire(s.cron_expression, s.timezone, planned, now, policy);
@@ -179,7 +179,7 @@ function missedTicksToFire(e: Engine, s: any, planned: Date, now: Date): Date[] 
 
 /** Thrown out of a fire's transaction so that it rolls back before the refusal is recorded on its own. */
 class RefusedFire extends Error {
-  constructor(readonly schedule: any, readonly tick: Date, readonly nextRunAt: Date | null, readonly reason: AppError) {
+  constructor(readonly schedule: store.ScheduleRow, readonly tick: Date, readonly nextRunAt: Date | null, readonly reason: AppError) {
     super(reason.message);
   }
 }
@@ -194,7 +194,7 @@ async function fireOneDue(e: Engine): Promise<boolean> {
     return await e.db.transaction(async (tx) => {
       const s = await store.lockDueSchedule(tx);
       if (!s) return false;
-      const tick = new Date(s.next_run_at);
+      const tick = new Date(s.next_run_at!); // due: the lock took only rows whose next_run_at has passed
       const now = new Date(s.db_now);
       const next = planNext(s.cron_expression, s.timezone, now);
       try {
@@ -222,7 +222,7 @@ async function recordRefusedFire(e: Engine, r: RefusedFire): Promise<void> {
     await store.insertRun(tx, { id: crypto.randomUUID(), scheduleId: s.id, orgId: s.organization_id, tick: r.tick, jobId: null, status: "failed", error: r.reason.message });
     await store.recordFire(tx, s.id, 0, r.nextRunAt);
   });
-  if (!e.config.quiet) console.warn(`[scheduler] schedule ${r.schedule.id} did not fire: ${r.reason.message}`);
+  if (!e.config.quiet) console.warn("[scheduler] schedule did not fire", { schedule_id: r.schedule.id, org_id: r.schedule.organization_id, reason: r.reason.message });
 }
 
 /** The scheduler loop's pass: fires every due schedule (bounded per pass). Safe on any number of nodes. */

@@ -6,7 +6,6 @@ import * as orgs from "../store/orgs";
 import { AppError, unauthorized } from "../domain/errors";
 import { looksLikeJwt, signToken, verifyToken, type TokenClaims } from "../domain/jwt";
 
-const secrets = new WeakMap<Engine, string>();
 const SECRET_NAME = "jwt_hs256";
 
 /**
@@ -15,15 +14,15 @@ const SECRET_NAME = "jwt_hs256";
  */
 export async function loadJwtSecret(e: Engine): Promise<void> {
   if (e.config.jwtSecret) {
-    secrets.set(e, e.config.jwtSecret);
+    e.memory.jwtSecret = e.config.jwtSecret;
     return;
   }
   if (e.config.mode === "production") throw new Error("JWT_SECRET is required in production mode (at least 32 characters)");
-  secrets.set(e, await tokens.ensureServerSecret(e.db, SECRET_NAME, randomBytes(48).toString("base64url")));
+  e.memory.jwtSecret = await tokens.ensureServerSecret(e.db, SECRET_NAME, randomBytes(48).toString("base64url"));
 }
 
 function secretOf(e: Engine): string {
-  const s = secrets.get(e);
+  const s = e.memory.jwtSecret;
   if (!s) throw unauthorized("Token authentication is not enabled on this server");
   return s;
 }

@@ -1,6 +1,5 @@
-import type { Feature } from "../server";
-import type { Engine } from "../engine/context";
-import { bearerResolvers, principalGuards, type PrincipalGuard } from "../http/auth";
+import type { Feature } from "./feature";
+import type { PrincipalGuard } from "../http/auth";
 import { corsPolicy, securityHeaders } from "../http/edge";
 import { publicLimits } from "../http/public-limit";
 import { organizationRoutes } from "../http/routes/organizations";
@@ -34,35 +33,37 @@ const rateLimitGuard: PrincipalGuard = async (c, engine, principal) => {
   }
 };
 
-// Process-wide registrations; both take the engine, so several servers in one process stay apart.
-bearerResolvers.push(resolveJwt);
-principalGuards.push(rateLimitGuard);
-
 /**
  * Accounts and guard rails: organizations, API keys, JWT, admin, plans and quotas, rate limits, billing stubs,
  * the dashboard, security headers and CORS. See docs/accounts.md.
  */
 export const accountsFeature: Feature = {
   name: "accounts",
-  middleware: (engine: Engine) => [corsPolicy(engine.config), securityHeaders(engine.config), publicLimits(engine.config.publicRateLimitPerMinute)],
-  routes: ({ publicApi, api }, engine) => {
-    publicApi.route("/auth", authRoutes(engine));
-    publicApi.route("/admin", adminRoutes(engine));
-    publicApi.route("/billing", publicBillingRoutes());
-    api.route("/organizations", organizationRoutes(engine));
-    api.route("/api-keys", apiKeyRoutes(engine));
-    api.route("/billing", billingRoutes(engine));
-    api.route("/dashboard", dashboardRoutes(engine));
-  },
-  loops: () => [
-    { name: "jwt-denylist-pruner", intervalMs: 10 * 60_000, tick: pruneDenylist },
-    { name: "rate-bucket-pruner", intervalMs: 10 * 60_000, tick: pruneBuckets },
-  ],
-  async start(engine) {
-    await loadJwtSecret(engine);
-    engine.hooks.beforeCreate.push((tx, orgId, count, jobs) => checkJobQuota(engine, tx, orgId, count, jobs));
-    engine.hooks.afterTransition.push(async (tx, event, rows) => {
-      if (event === "created") await countCreatedJobs(tx, rows);
-    });
-  },
+  build: ({ engine }) => ({
+    middleware: [corsPolicy(engine.config), securityHeaders(engine.config), publicLimits(engine.config.publicRateLimitPerMinute)],
+    credentials: [resolveJwt],
+    guards: [rateLimitGuard],
+    routes: ({ publicApi, api, auth }) => {
+      publicApi.route("/auth", authRoutes(engine, auth));
+      publicApi.route("/admin", adminRoutes(engine));
+      publicApi.route("/billing", publicBillingRoutes());
+      api.route("/organizations", organizationRoutes(engine));
+      api.route("/api-keys", apiKeyRoutes(engine));
+      api.route("/billing", billingRoutes(engine));
+      api.route("/dashboard", dashboardRoutes(engine));
+    },
+    loops: [
+      { name: "jwt-denylist-pruner", intervalMs: 10 * 60_000, tick: pruneDenylist },
+      { name: "rate-bucket-pruner", intervalMs: 10 * 60_000, tick: pruneBuckets },
+    ],
+    hooks: {
+      validateInsert: [(tx, orgId, count, jobs) => checkJobQuota(engine, tx, orgId, count, jobs)],
+      onTransition: [
+        async (tx, event, rows) => {
+          if (event === "created") await countCreatedJobs(tx, rows);
+        },
+      ],
+    },
+    start: () => loadJwtSecret(engine),
+  }),
 };

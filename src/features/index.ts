@@ -1,19 +1,20 @@
-import type { Feature } from "../server";
+import type { Feature } from "./feature";
 import { accountsFeature } from "./accounts";
-import { metricsFeature } from "../metrics/feature";
+import { metricsFeature } from "./metrics";
+import { realtimeFeature } from "./realtime";
 import { workflowsFeature } from "./workflows";
 import { schedulesFeature } from "./schedules";
-import { grpcFeature } from "../rpc/feature";
-import { webhooksFeature } from "../delivery/feature";
-import { realtimeFeature } from "./realtime";
-import { webUiFeature } from "./web-ui";
+import { grpcFeature } from "./grpc";
+import { webhooksFeature } from "./webhooks";
 import { operationsFeature } from "./operations";
+import { webUiFeature } from "./web-ui";
+import { openApiFeature } from "./openapi";
 
 /**
- * Every optional face or loop of the server, in start order. A feature is one module that exports a Feature;
- * adding one is one import and one line here.
+ * Every optional face or loop of the server, in start order: the one list the composition root (src/server.ts)
+ * wires. Leaving a feature out removes its routes, hooks, loops and services. docs/extending.md
  */
-export const FEATURES: Feature[] = [
+export const FEATURES: readonly Feature[] = [
   accountsFeature,
   metricsFeature,
   realtimeFeature,
@@ -23,4 +24,8 @@ export const FEATURES: Feature[] = [
   webhooksFeature,
   operationsFeature,
   webUiFeature,
+  openApiFeature,
 ];
+
+/** The default list without the named features (tests, embedding). */
+export const featuresWithout = (...names: string[]): Feature[] => FEATURES.filter((f) => !names.includes(f.name));

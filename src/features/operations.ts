@@ -1,4 +1,4 @@
-import type { Feature } from "../server";
+import type { Feature } from "./feature";
 import { auditRoutes, bulkJobRoutes, operationRoutes } from "../http/routes/operations";
 import { continueOperations } from "../engine/operations";
 
@@ -8,10 +8,12 @@ const OPERATIONS_INTERVAL_MS = 100;
 /** Redrive, bulk cancel and bulk purge by filter, run as resumable operations. docs/api.md "Operations". */
 export const operationsFeature: Feature = {
   name: "operations",
-  routes: ({ api }, engine) => {
-    api.route("/jobs", bulkJobRoutes(engine));
-    api.route("/operations", operationRoutes(engine));
-    api.route("/audit-log", auditRoutes(engine));
-  },
-  loops: () => [{ name: "operations", intervalMs: OPERATIONS_INTERVAL_MS, tick: (engine) => continueOperations(engine) }],
+  build: ({ engine }) => ({
+    routes: ({ api }) => {
+      api.route("/jobs", bulkJobRoutes(engine));
+      api.route("/operations", operationRoutes(engine));
+      api.route("/audit-log", auditRoutes(engine));
+    },
+    loops: [{ name: "operations", intervalMs: OPERATIONS_INTERVAL_MS, tick: (e) => continueOperations(e) }],
+  }),
 };

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Engine } from "../engine/context";
-import { requireAuth, type AppEnv } from "./auth";
+import { RequestAuth, type AppEnv, type PrincipalGuard } from "./auth";
 import { renderError } from "./errors";
 import { healthRoutes } from "./routes/health";
 import { jobRoutes } from "./routes/jobs";
@@ -13,18 +13,30 @@ import { methodNotAllowed } from "./method-not-allowed";
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 /**
- * Where features mount their routes: `publicApi` (no credential), `api` (authenticated), `root` (outside /api/v1).
- * Each feature adds one function here instead of editing the app.
+ * Where features mount their routes: `publicApi` (no credential), `api` (authenticated), `root` (outside /api/v1),
+ * and the app's authentication for routes that check credentials themselves (query tokens on streams).
  */
 export interface RouteMounts {
   root: Hono<AppEnv>;
   publicApi: Hono<AppEnv>;
   api: Hono<AppEnv>;
+  auth: RequestAuth;
 }
-export type RouteFeature = (mounts: RouteMounts, engine: Engine) => void;
+export type MountRoutes = (mounts: RouteMounts) => void;
 
-export function buildApp(engine: Engine, features: RouteFeature[] = [], middleware: MiddlewareHandler<AppEnv>[] = []): Hono<AppEnv> {
+/** What the features bring to the HTTP app, in feature order. */
+export interface AppParts {
+  routes?: MountRoutes[];
+  /** Run before every route (CORS, security headers, request metrics). */
+  middleware?: MiddlewareHandler<AppEnv>[];
+  /** Run on every authenticated request once the principal is known (rate limits). */
+  guards?: PrincipalGuard[];
+}
+
+export function buildApp(engine: Engine, parts: AppParts = {}): Hono<AppEnv> {
+  const { routes = [], middleware = [], guards = [] } = parts;
   const app = new Hono<AppEnv>();
+  const auth = new RequestAuth(engine, guards);
 
   app.use("*", async (c, next) => {
     const requestId = c.req.header("x-request-id")?.slice(0, 200) || crypto.randomUUID();
@@ -57,12 +69,12 @@ export function buildApp(engine: Engine, features: RouteFeature[] = [], middlewa
   publicApi.route("/organizations", publicOrganizationRoutes(engine));
 
   const api = new Hono<AppEnv>();
-  api.use("*", requireAuth(engine));
+  api.use("*", auth.require());
   api.route("/jobs", jobRoutes(engine));
   api.route("/queues", queueRoutes(engine));
   api.route("/workers", workerRoutes(engine));
 
-  for (const feature of features) feature({ root: app, publicApi, api }, engine);
+  for (const mount of routes) mount({ root: app, publicApi, api, auth });
 
   app.route("/api/v1", publicApi);
   app.route("/api/v1", api);

@@ -1,6 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Engine, Principal } from "../engine/context";
-import { authenticateApiKey } from "../engine/auth";
+import { resolvePrincipal } from "../engine/auth";
 import { unauthorized } from "../domain/errors";
 
 export type AppEnv = { Variables: { principal: Principal; requestId: string } };
@@ -19,29 +19,32 @@ export function bearerOf(c: Context, allowQuery = false): string | undefined {
   return undefined;
 }
 
-/** Resolvers for bearer values that are not API keys (JWTs); features register theirs here. */
-export type BearerResolver = (engine: Engine, token: string) => Promise<Principal | undefined>;
-export const bearerResolvers: BearerResolver[] = [];
-
 /** Checks run on every authenticated request once the principal is known (rate limits); throw to refuse. */
 export type PrincipalGuard = (c: Context<AppEnv>, engine: Engine, principal: Principal) => Promise<void>;
-export const principalGuards: PrincipalGuard[] = [];
 
-export async function resolvePrincipal(engine: Engine, token: string): Promise<Principal> {
-  for (const resolve of bearerResolvers) {
-    const p = await resolve(engine, token);
-    if (p) return p;
+/** How this app authenticates a request: the engine's credential lookup, then the guards the features brought. */
+export class RequestAuth {
+  constructor(
+    readonly engine: Engine,
+    private readonly guards: readonly PrincipalGuard[],
+  ) {}
+
+  resolve(token: string): Promise<Principal> {
+    return resolvePrincipal(this.engine, token);
   }
-  return authenticateApiKey(engine, token);
-}
 
-export function requireAuth(engine: Engine, opts: { allowQuery?: boolean } = {}): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const token = bearerOf(c, opts.allowQuery);
-    if (!token) throw unauthorized("Missing or invalid Authorization header");
-    const principal = await resolvePrincipal(engine, token);
-    c.set("principal", principal);
-    for (const guard of principalGuards) await guard(c, engine, principal);
-    await next();
-  };
+  async admit(c: Context<AppEnv>, principal: Principal): Promise<void> {
+    for (const guard of this.guards) await guard(c, this.engine, principal);
+  }
+
+  require(opts: { allowQuery?: boolean } = {}): MiddlewareHandler<AppEnv> {
+    return async (c, next) => {
+      const token = bearerOf(c, opts.allowQuery);
+      if (!token) throw unauthorized("Missing or invalid Authorization header");
+      const principal = await this.resolve(token);
+      c.set("principal", principal);
+      await this.admit(c, principal);
+      await next();
+    };
+  }
 }

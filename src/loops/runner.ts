@@ -5,6 +5,8 @@ export interface Loop {
   intervalMs: number;
   /** One pass; must be safe to run on several nodes at once (SKIP LOCKED, unique keys or an advisory lock). */
   tick: (engine: Engine) => Promise<unknown>;
+  /** Each wait is intervalMs times 1 + up to this fraction, at random (spreads periodic heavy work). */
+  jitter?: number;
   /** Run on every node instead of only on the leader (src/loops/leadership.ts). */
   everyNode?: boolean;
 }
@@ -26,7 +28,7 @@ export function startLoops(engine: Engine, loops: Loop[]): () => Promise<void> {
             if (!failing && !engine.config.quiet) console.warn(`[loop] ${loop.name} failed: ${(err as Error).message}`);
             failing = true;
           }
-          const until = Date.now() + loop.intervalMs;
+          const until = Date.now() + loop.intervalMs * (1 + (loop.jitter ?? 0) * Math.random());
           while (!stopped && Date.now() < until) await Bun.sleep(Math.min(100, until - Date.now()));
         }
       })(),

@@ -1,8 +1,8 @@
 import type { Loop } from "./runner";
-import { activateDueScheduled } from "../store/jobs";
+import { activateDueScheduled } from "../engine/jobs";
 
 export const scheduledActivator = (intervalMs: number): Loop => ({
   name: "scheduled-activator",
   intervalMs,
-  tick: (engine) => engine.db.transaction((tx) => activateDueScheduled(tx)),
+  tick: activateDueScheduled,
 });

@@ -1,7 +1,6 @@
 import type { Engine, JobEvent } from "../engine/context";
 import { Counter, Gauge, Histogram, renderFamilies, type Family } from "./registry";
 import { activeJobGauges, workerHealth } from "../store/dashboard";
-import { tableExists } from "../store/usage";
 
 const JOB_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 const HTTP_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -47,7 +46,7 @@ export class ServerMetrics {
     this.processStart.set(Math.floor(engine.startedAt.getTime() / 1000));
   }
 
-  recordTransition(event: JobEvent, rows: any[]): void {
+  recordTransition(event: JobEvent, rows: readonly any[]): void {
     for (const r of rows) this.queueTransitions.inc(1, { queue: r.queue_name, event });
     const n = rows.length;
     if (event === "created") this.enqueued.inc(n);
@@ -78,7 +77,7 @@ export class ServerMetrics {
     this.processing.set(total("processing"));
     this.maxAge.set(Math.max(0, Math.round(oldestPendingSecs ?? 0)));
     this.queueJobs.setAll(byQueue.map((r) => ({ labels: { organization_id: r.organization_id, queue: r.queue_name, status: r.status }, value: r.n })));
-    const w = (await tableExists(db, "workers")) ? await workerHealth(db, null) : { total: 0, healthy: 0 };
+    const w = await workerHealth(db, null);
     this.workersActive.set(w.total);
     this.workersHealthy.set(w.healthy);
     this.dbConnections.set(0);
@@ -104,9 +103,3 @@ export class ServerMetrics {
   }
 }
 
-const byEngine = new WeakMap<Engine, ServerMetrics>();
-export function metricsOf(e: Engine): ServerMetrics {
-  let m = byEngine.get(e);
-  if (!m) byEngine.set(e, (m = new ServerMetrics(e)));
-  return m;
-}

@@ -1,13 +1,34 @@
 import { releaseJobsOfClosedWorker } from "../engine/workers";
 import type { Engine } from "../engine/context";
+import type { LocalWorker } from "../engine/drain";
 
 /**
  * Streams still running their cleanup (releasing jobs) when the server stops. Shutdown waits for them so that the
  * database is not closed under a release in progress.
  */
-class ActiveStreams {
+export class ActiveStreams {
   private count = 0;
   private idle: (() => void)[] = [];
+  private served = new Map<string, LocalWorker & { streams: number }>();
+
+  /** Records that a stream of this node serves a worker until the returned function is called. */
+  serve(orgId: string, workerId: string): () => void {
+    const key = JSON.stringify([orgId, workerId]);
+    const entry = this.served.get(key) ?? { orgId, workerId, streams: 0 };
+    entry.streams++;
+    this.served.set(key, entry);
+    let done = false;
+    return () => {
+      if (done) return;
+      done = true;
+      if (--entry.streams === 0) this.served.delete(key);
+    };
+  }
+
+  /** The workers this node's streams serve: their leases are what a draining node waits for. */
+  workers(): LocalWorker[] {
+    return [...this.served.values()].map(({ orgId, workerId }) => ({ orgId, workerId }));
+  }
 
   enter(): () => void {
     this.count++;
@@ -30,13 +51,6 @@ class ActiveStreams {
       });
     });
   }
-}
-
-const registry = new WeakMap<Engine, ActiveStreams>();
-export function activeStreams(engine: Engine): ActiveStreams {
-  let a = registry.get(engine);
-  if (!a) registry.set(engine, (a = new ActiveStreams()));
-  return a;
 }
 
 /** Returns what a closed stream's worker still holds to its queue; a failure is logged (the lease reaper is the backstop). */

@@ -1,6 +1,6 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { AppError, type ErrorCode } from "../domain/errors";
-import { isConnectionFailure } from "../db/errors";
+import { classifyFailure } from "../engine/failures";
 
 /** How each engine error reaches a gRPC caller (contract grpc.md section 3). */
 const GRPC_CODE: Record<ErrorCode, Code> = {
@@ -31,7 +31,7 @@ function messageOf(err: AppError): string {
 export function toConnectError(err: unknown): ConnectError {
   if (err instanceof ConnectError) return err;
   if (err instanceof AppError) return new ConnectError(messageOf(err), GRPC_CODE[err.code]);
-  if (isConnectionFailure(err)) return new ConnectError("Database unavailable, retry shortly", Code.Unavailable);
+  if (classifyFailure(err) === "unavailable") return new ConnectError("Database unavailable, retry shortly", Code.Unavailable);
   console.error("[grpc] handler failed:", err);
   return new ConnectError("Internal server error", Code.Internal);
 }

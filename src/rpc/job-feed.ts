@@ -1,8 +1,7 @@
-import type { Engine, Principal } from "../engine/context";
-import { assertQueueAllowed } from "../engine/context";
-import type { ClaimRequest } from "../engine/leases";
+import type { Principal } from "../engine/context";
+import { assertQueueAllowed, type ClaimRequest } from "../engine/context";
 import type { StreamAuthorization } from "./auth";
-import { queueFeeds } from "./queue-feed";
+import type { RpcNode } from "./node";
 
 /** Most jobs a streaming worker may ask to hold at once (`x-spindle-prefetch`). */
 export const MAX_PREFETCH = 1000;
@@ -20,14 +19,14 @@ export function prefetchOf(headers: Headers): number | null {
  * `cap` jobs leased to it, counting those it sent and the worker has not settled yet.
  */
 export async function* claimWhenAvailable(
-  engine: Engine,
+  { feeds }: RpcNode,
   auth: StreamAuthorization,
   claim: ClaimRequest,
   signal: AbortSignal,
   cap: number | null = null,
 ): AsyncGenerator<any> {
   assertQueueAllowed(auth.principal, claim.queueName);
-  const { feed, close } = queueFeeds(engine).open(auth.principal.orgId, claim.queueName);
+  const { feed, close } = feeds.open(auth.principal.orgId, claim.queueName);
   const buffer: any[] = [];
   let waiting: ((job: any | null) => void) | undefined;
   let gone = false;
@@ -79,9 +78,9 @@ export async function* claimWhenAvailable(
  * Claims at most one job for a worker right now (ProcessJobs' dequeue), together with whatever else the queue's
  * feed claims in its next round: concurrent dequeues of many workers share one statement. Null when none.
  */
-export function claimOneNow(engine: Engine, principal: Principal, claim: ClaimRequest): Promise<any | null> {
+export function claimOneNow({ feeds }: RpcNode, principal: Principal, claim: ClaimRequest): Promise<any | null> {
   assertQueueAllowed(principal, claim.queueName);
-  const { feed, close } = queueFeeds(engine).open(principal.orgId, claim.queueName);
+  const { feed, close } = feeds.open(principal.orgId, claim.queueName);
   return new Promise((resolve) => {
     let done = false;
     const finish = (job: any | null) => {

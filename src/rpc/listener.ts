@@ -1,7 +1,7 @@
 import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
-import type { Engine } from "../engine/context";
+import type { RpcNode } from "./node";
 import { rpcHandlerOptions, rpcRoutes } from "./routes";
 import { useSpecGrpcMessages } from "./grpc-message";
 
@@ -25,13 +25,13 @@ export function bindAddresses(host: string): string[] {
 const isGrpc = (contentType: string | undefined) => !!contentType && /^application\/grpc(\+|;|$)/.test(contentType);
 
 /** Plaintext HTTP/2 (h2c, prior knowledge) serving gRPC, gRPC-web and Connect for the spooled.v1 services. */
-export async function listenGrpc(engine: Engine, host: string, port: number): Promise<GrpcListener> {
+export async function listenGrpc(node: RpcNode, host: string, port: number): Promise<GrpcListener> {
   const handler = connectNodeAdapter({
-    routes: rpcRoutes(engine),
+    routes: rpcRoutes(node),
     grpc: true,
     grpcWeb: true,
     connect: true,
-    ...rpcHandlerOptions(engine.config),
+    ...rpcHandlerOptions(node.engine.config),
     // An unknown method is UNIMPLEMENTED for gRPC callers, a 404 for everyone else. The status goes in real
     // trailers: grpc-js read a headers-only reply from Bun's HTTP/2 server as "ended without gRPC status".
     fallback: (req, res) => {

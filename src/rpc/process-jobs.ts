@@ -1,15 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext } from "@connectrpc/connect";
-import type { Engine } from "../engine/context";
+import type { RpcNode } from "./node";
 import { AppError } from "../domain/errors";
 import { ProcessResponseSchema, type ProcessRequest, type ProcessResponse } from "../../gen/spooled/v1/queue_pb";
 import { authenticateCall, StreamAuthorization } from "./auth";
 import { inBandError, toConnectError } from "./errors";
 import { claimInput } from "./inputs";
-import { activeStreams, handBackJobs } from "./active-streams";
+import { handBackJobs } from "./active-streams";
 import { jobMessage } from "./messages";
 import { claimOneNow } from "./job-feed";
-import type { settlement } from "./queue-service";
+import type { settlement } from "./settlement";
 
 /** Requests of one stream being answered at once; reading pauses beyond this (the client's sends then wait). */
 const MAX_PIPELINED = 64;
@@ -22,12 +22,13 @@ const errorResponse = (code: string, message: string) => create(ProcessResponseS
  * closes go back to the queue.
  */
 export async function* processJobs(
-  engine: Engine,
+  node: RpcNode,
   settle: ReturnType<typeof settlement>,
   requests: AsyncIterable<ProcessRequest>,
   ctx: HandlerContext,
 ): AsyncGenerator<ProcessResponse> {
-  const leave = activeStreams(engine).enter();
+  const { engine, streams } = node;
+  const leave = streams.enter();
   let stream: StreamAuthorization;
   try {
     stream = new StreamAuthorization(engine, ctx.requestHeader, await authenticateCall(engine, ctx.requestHeader));
@@ -36,6 +37,7 @@ export async function* processJobs(
     throw toConnectError(err);
   }
   const workers = new Set<string>();
+  const unserve: (() => void)[] = [];
 
   const answer = async (req: ProcessRequest): Promise<ProcessResponse> => {
     const p = stream.principal;
@@ -43,8 +45,9 @@ export async function* processJobs(
       case "dequeue": {
         // One job per request whatever batch_size says: the reply has room for one.
         const claim = claimInput(req.request.value);
+        if (!workers.has(claim.workerId)) unserve.push(streams.serve(p.orgId, claim.workerId));
         workers.add(claim.workerId);
-        const job = await claimOneNow(engine, p, { ...claim, limit: 1 });
+        const job = await claimOneNow(node, p, { ...claim, limit: 1 });
         return job ? create(ProcessResponseSchema, { response: { case: "job", value: jobMessage(job) } }) : errorResponse("NO_JOBS", "No jobs available");
       }
       case "complete":
@@ -129,9 +132,12 @@ export async function* processJobs(
     await reading;
     if (readingError) throw readingError;
   } finally {
+    // Requests still being answered may lease a job yet: hand back only once they are done.
+    await Promise.allSettled(answers);
     for (const workerId of workers) {
       await handBackJobs(engine, stream.principal.orgId, workerId);
     }
+    for (const done of unserve) done();
     leave();
   }
 }

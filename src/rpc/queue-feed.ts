@@ -121,7 +121,7 @@ export class QueueFeed {
 }
 
 /** The feeds of one engine, woken by its job signals (this node's and, through NOTIFY, every other node's). */
-class QueueFeeds {
+export class QueueFeeds {
   private feeds = new Map<string, QueueFeed>();
 
   constructor(private engine: Engine) {
@@ -147,11 +147,4 @@ class QueueFeeds {
       },
     };
   }
-}
-
-const registries = new WeakMap<Engine, QueueFeeds>();
-export function queueFeeds(engine: Engine): QueueFeeds {
-  let r = registries.get(engine);
-  if (!r) registries.set(engine, (r = new QueueFeeds(engine)));
-  return r;
 }

@@ -1,66 +1,27 @@
 import { create } from "@bufbuild/protobuf";
 import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
-import type { Engine } from "../engine/context";
 import * as jobs from "../engine/jobs";
 import * as leases from "../engine/leases";
 import { queueStats } from "../engine/queues";
-import { AppError } from "../domain/errors";
 import {
   QueueService,
   EnqueueResponseSchema,
   DequeueResponseSchema,
-  CompleteResponseSchema,
-  FailResponseSchema,
-  RenewLeaseResponseSchema,
   GetJobResponseSchema,
   GetQueueStatsResponseSchema,
-  type CompleteRequest,
-  type FailRequest,
-  type RenewLeaseRequest,
 } from "../../gen/spooled/v1/queue_pb";
-import type { Principal } from "../engine/context";
 import { asGrpc, toConnectError } from "./errors";
 import { authenticateCall, StreamAuthorization } from "./auth";
-import { claimInput, completeInput, enqueueInput, failInput, renewInput } from "./inputs";
-import { jobMessage, timestampOf } from "./messages";
+import { claimInput, enqueueInput } from "./inputs";
+import { jobMessage } from "./messages";
 import { claimWhenAvailable, prefetchOf } from "./job-feed";
 import { processJobs } from "./process-jobs";
-import { activeStreams, handBackJobs } from "./active-streams";
+import { isSoftMiss, settlement } from "./settlement";
+import { handBackJobs } from "./active-streams";
+import type { RpcNode } from "./node";
 
-const isSoftMiss = (err: unknown) => err instanceof AppError && (err.code === "NOT_FOUND" || err.code === "LEASE_EXPIRED");
-
-/** Settlement calls shared by the unary methods and the ProcessJobs stream. */
-export function settlement(engine: Engine) {
-  return {
-    async complete(p: Principal, r: CompleteRequest) {
-      const { proof, result } = completeInput(r);
-      await leases.completeJob(engine, p, proof, result);
-      return create(CompleteResponseSchema, { success: true });
-    },
-    async fail(p: Principal, r: FailRequest) {
-      const { proof, error, allowRetry } = failInput(r);
-      const outcome = await leases.failJob(engine, p, proof, error, allowRetry);
-      return create(FailResponseSchema, {
-        success: true,
-        willRetry: outcome.willRetry,
-        nextRetryDelaySecs: outcome.willRetry ? Math.round(outcome.delaySecs ?? 0) : 0,
-      });
-    },
-    /** A renewal by anyone but the live lease holder is a plain "no" (success=false), not an error. */
-    async renew(p: Principal, r: RenewLeaseRequest) {
-      const { proof, leaseSecs } = renewInput(r);
-      try {
-        const job = await leases.heartbeatJob(engine, p, proof, leaseSecs);
-        return create(RenewLeaseResponseSchema, { success: true, newExpiresAt: timestampOf(job.lease_expires_at) });
-      } catch (err) {
-        if (isSoftMiss(err)) return create(RenewLeaseResponseSchema, { success: false });
-        throw err;
-      }
-    },
-  };
-}
-
-export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
+export function queueService(node: RpcNode): ServiceImpl<typeof QueueService> {
+  const engine = node.engine;
   const auth = (ctx: HandlerContext) => authenticateCall(engine, ctx.requestHeader);
   const settle = settlement(engine);
 
@@ -117,7 +78,7 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
      * Our extension: header `x-spindle-prefetch: n` keeps up to n jobs leased to the worker (never more).
      */
     async *streamJobs(req, ctx) {
-      const leave = activeStreams(engine).enter();
+      const leave = node.streams.enter();
       let stream: StreamAuthorization;
       let claim: ReturnType<typeof claimInput>;
       try {
@@ -127,16 +88,18 @@ export function queueService(engine: Engine): ServiceImpl<typeof QueueService> {
         leave();
         throw toConnectError(err);
       }
+      const unserve = node.streams.serve(stream.principal.orgId, claim.workerId);
       try {
-        for await (const job of claimWhenAvailable(engine, stream, claim, ctx.signal, prefetchOf(ctx.requestHeader))) yield jobMessage(job);
+        for await (const job of claimWhenAvailable(node, stream, claim, ctx.signal, prefetchOf(ctx.requestHeader))) yield jobMessage(job);
       } catch (err) {
         if (!ctx.signal.aborted) throw toConnectError(err);
       } finally {
         await handBackJobs(engine, stream.principal.orgId, claim.workerId);
+        unserve();
         leave();
       }
     },
 
-    processJobs: (requests, ctx) => processJobs(engine, settle, requests, ctx),
+    processJobs: (requests, ctx) => processJobs(node, settle, requests, ctx),
   };
 }

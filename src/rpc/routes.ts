@@ -1,5 +1,5 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
-import type { Engine } from "../engine/context";
+import type { RpcNode } from "./node";
 import type { Config } from "../config";
 import { rejectUnstorableText } from "./unstorable-text";
 import { QueueService } from "../../gen/spooled/v1/queue_pb";
@@ -33,9 +33,9 @@ export const rpcHandlerOptions = (config: Config) => {
 };
 
 /** The spooled.v1 services; the same routes serve :50051 and the HTTP app. */
-export const rpcRoutes = (engine: Engine) => (router: ConnectRouter) => {
-  router.service(QueueService, queueService(engine));
-  router.service(WorkerService, workerService(engine));
+export const rpcRoutes = (node: RpcNode) => (router: ConnectRouter) => {
+  router.service(QueueService, queueService(node));
+  router.service(WorkerService, workerService(node.engine));
 };
 
 export const RPC_SERVICE_PATHS = [`/${QueueService.typeName}/`, `/${WorkerService.typeName}/`];

@@ -1,6 +1,7 @@
 import { createConnectRouter } from "@connectrpc/connect";
 import { createFetchHandler } from "@connectrpc/connect/protocol";
-import type { RouteFeature } from "../http/app";
+import type { Hono } from "hono";
+import type { RpcNode } from "./node";
 import { rpcHandlerOptions, rpcRoutes, RPC_READ_MAX_BYTES, RPC_SERVICE_PATHS } from "./routes";
 
 /**
@@ -22,9 +23,9 @@ function tooLarge(req: Request): Response | undefined {
  * and stays on the gRPC port. CORS is the app's own policy (CORS_ALLOWED_ORIGINS, src/http/edge.ts), which
  * already allows the gRPC-web/Connect headers and exposes grpc-status and grpc-message.
  */
-export const rpcWebRoutes: RouteFeature = ({ root }, engine) => {
-  const router = createConnectRouter({ grpc: true, grpcWeb: true, connect: true, ...rpcHandlerOptions(engine.config) });
-  rpcRoutes(engine)(router);
+export function mountRpcWeb(root: Hono<any>, node: RpcNode): void {
+  const router = createConnectRouter({ grpc: true, grpcWeb: true, connect: true, ...rpcHandlerOptions(node.engine.config) });
+  rpcRoutes(node)(router);
   const handlers = new Map(router.handlers.map((h) => [h.requestPath, createFetchHandler(h)]));
   for (const prefix of RPC_SERVICE_PATHS) {
     root.on(["POST", "GET"], `${prefix}*`, (c) => {
@@ -34,4 +35,4 @@ export const rpcWebRoutes: RouteFeature = ({ root }, engine) => {
       return handle ? handle(c.req.raw) : c.json({ code: "NOT_FOUND", message: "Method not found" }, 404);
     });
   }
-};
+}

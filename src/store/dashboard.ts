@@ -1,19 +1,35 @@
+import { sqlStatuses, ACTIVE_STATUSES, FAILED_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
+/** Job figures of one organization for the dashboard: counts, and average times in ms (null without completions). */
+export type OrganizationJobStats = {
+  total: number;
+  pending: number;
+  processing: number;
+  deadletter: number;
+  completed_24h: number;
+  failed_24h: number;
+  avg_wait_time_ms: number | null;
+  avg_processing_time_ms: number | null;
+  jobs_created_1h: number;
+  jobs_completed_1h: number;
+  jobs_failed_1h: number;
+};
+
 /** Job figures of one organization for the dashboard (24 h and 1 h windows on the database clock). */
-export async function organizationJobStats(q: Queryable, orgId: string) {
-  const [row] = await q.query(
+export async function organizationJobStats(q: Queryable, orgId: string): Promise<OrganizationJobStats> {
+  const [row] = await q.query<OrganizationJobStats>(
     `SELECT count(*)::int AS total,
        count(*) FILTER (WHERE status = 'pending')::int AS pending,
        count(*) FILTER (WHERE status = 'processing')::int AS processing,
        count(*) FILTER (WHERE status = 'deadletter')::int AS deadletter,
        count(*) FILTER (WHERE status = 'completed' AND completed_at > now() - interval '24 hours')::int AS completed_24h,
-       count(*) FILTER (WHERE status IN ('failed', 'deadletter') AND updated_at > now() - interval '24 hours')::int AS failed_24h,
+       count(*) FILTER (WHERE status IN (${sqlStatuses(FAILED_STATUSES)}) AND updated_at > now() - interval '24 hours')::int AS failed_24h,
        avg(extract(epoch FROM started_at - created_at) * 1000) FILTER (WHERE status = 'completed' AND completed_at > now() - interval '24 hours')::float8 AS avg_wait_time_ms,
        avg(extract(epoch FROM completed_at - started_at) * 1000) FILTER (WHERE status = 'completed' AND completed_at > now() - interval '24 hours')::float8 AS avg_processing_time_ms,
        count(*) FILTER (WHERE created_at > now() - interval '1 hour')::int AS jobs_created_1h,
        count(*) FILTER (WHERE status = 'completed' AND completed_at > now() - interval '1 hour')::int AS jobs_completed_1h,
-       count(*) FILTER (WHERE status IN ('failed', 'deadletter') AND updated_at > now() - interval '1 hour')::int AS jobs_failed_1h
+       count(*) FILTER (WHERE status IN (${sqlStatuses(FAILED_STATUSES)}) AND updated_at > now() - interval '1 hour')::int AS jobs_failed_1h
      FROM jobs WHERE organization_id = $1`,
     [orgId],
   );
@@ -52,11 +68,11 @@ export async function workerHealth(q: Queryable, orgId: string | null) {
 export async function deploymentJobStats(q: Queryable) {
   const [row] = await q.query<{ total_active: number; pending: number; processing: number; completed_24h: number; failed_24h: number }>(
     `SELECT
-       (SELECT count(*)::int FROM jobs WHERE status IN ('pending', 'scheduled', 'processing')) AS total_active,
+       (SELECT count(*)::int FROM jobs WHERE status IN (${sqlStatuses(ACTIVE_STATUSES)})) AS total_active,
        (SELECT count(*)::int FROM jobs WHERE status = 'pending') AS pending,
        (SELECT count(*)::int FROM jobs WHERE status = 'processing') AS processing,
        (SELECT count(*)::int FROM jobs WHERE status = 'completed' AND completed_at > now() - interval '24 hours') AS completed_24h,
-       (SELECT count(*)::int FROM jobs WHERE status IN ('failed', 'deadletter') AND updated_at > now() - interval '24 hours') AS failed_24h`,
+       (SELECT count(*)::int FROM jobs WHERE status IN (${sqlStatuses(FAILED_STATUSES)}) AND updated_at > now() - interval '24 hours') AS failed_24h`,
   );
   return row!;
 }
@@ -65,7 +81,7 @@ export async function deploymentJobStats(q: Queryable) {
 export async function activeJobGauges(q: Queryable) {
   const byQueue = await q.query<{ organization_id: string; queue_name: string; status: string; n: number }>(
     `SELECT organization_id, queue_name, status, count(*)::int AS n FROM jobs
-     WHERE status IN ('pending', 'scheduled', 'processing') GROUP BY organization_id, queue_name, status`,
+     WHERE status IN (${sqlStatuses(ACTIVE_STATUSES)}) GROUP BY organization_id, queue_name, status`,
   );
   const [age] = await q.query<{ secs: number | null }>(
     "SELECT extract(epoch FROM now() - min(created_at))::float8 AS secs FROM jobs WHERE status = 'pending' AND (scheduled_at IS NULL OR scheduled_at <= now())",

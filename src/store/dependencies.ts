@@ -1,8 +1,9 @@
+import { sqlStatuses, UNSUCCESSFUL_STATUSES, WAITING_STATUSES, type JobStatus } from "../domain/job-states";
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 /** Statuses from which a job will never complete: a dependency in one of them is unsatisfiable. */
-const DEAD = `('failed', 'deadletter', 'cancelled')`;
+const DEAD = `(${sqlStatuses(UNSUCCESSFUL_STATUSES)})`;
 
 export interface Edge {
   jobId: string;
@@ -39,7 +40,7 @@ export async function lockWaitingDependents(q: Queryable, ids: string[]): Promis
   if (ids.length === 0) return [];
   const rows = await q.query<{ id: string }>(
     `SELECT j.id FROM jobs j
-     WHERE j.status IN ('pending', 'scheduled')
+     WHERE j.status IN (${sqlStatuses(WAITING_STATUSES)})
        AND j.id IN (SELECT job_id FROM job_dependencies WHERE depends_on_job_id = ANY($1::text[]))
      ORDER BY j.id FOR UPDATE`,
     [ids],
@@ -56,7 +57,7 @@ const EVALUATION = `
     FROM jobs j
     JOIN job_dependencies d ON d.job_id = j.id
     JOIN jobs p ON p.id = d.depends_on_job_id
-    WHERE j.id = ANY($1::text[]) AND j.status IN ('pending', 'scheduled')
+    WHERE j.id = ANY($1::text[]) AND j.status IN (${sqlStatuses(WAITING_STATUSES)})
     GROUP BY j.id, j.dependency_mode
   )`;
 
@@ -64,7 +65,7 @@ const EVALUATION = `
  * Brings dependencies_met of waiting jobs in line with their dependencies. A job that becomes runnable gets a
  * `dependencies_met` history row, whose NOTIFY wakes idle claimers of its queue on every node at commit.
  */
-export async function refreshDependenciesMet(q: Queryable, ids: string[]): Promise<any[]> {
+export async function refreshDependenciesMet(q: Queryable, ids: string[]): Promise<JobRow[]> {
   if (ids.length === 0) return [];
   return q.query(
     `WITH ${EVALUATION}, changed AS (
@@ -79,7 +80,7 @@ export async function refreshDependenciesMet(q: Queryable, ids: string[]): Promi
 }
 
 /** Cancels waiting jobs whose dependencies can no longer be met, in the statement that records it. */
-export async function cancelDoomed(q: Queryable, ids: string[], reason: string): Promise<any[]> {
+export async function cancelDoomed(q: Queryable, ids: string[], reason: string): Promise<JobRow[]> {
   if (ids.length === 0) return [];
   return q.query(
     `WITH ${EVALUATION}, changed AS (
@@ -108,13 +109,18 @@ export async function wouldCloseCycle(q: Queryable, jobId: string, candidates: s
   return new Set(rows.map((r) => r.root));
 }
 
+/** A job another job waits for, as listed on the waiting job. */
+export type DependencyRow = { job_id: string; queue_name: string; status: JobStatus; created_at: Date };
+/** A job waiting for the given one. */
+export type DependentRow = DependencyRow & { dependency_mode: string | null };
+
 /** Sets the dependency mode of a job (all / any). */
 export async function setDependencyMode(q: Queryable, jobId: string, mode: string): Promise<void> {
   await q.query(`UPDATE jobs SET dependency_mode = $2, updated_at = now() WHERE id = $1`, [jobId, mode]);
 }
 
 /** The jobs `jobId` waits for, with their queue and status. */
-export async function dependenciesOf(q: Queryable, jobId: string): Promise<any[]> {
+export async function dependenciesOf(q: Queryable, jobId: string): Promise<DependencyRow[]> {
   return q.query(
     `SELECT p.id AS job_id, p.queue_name, p.status, d.created_at FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_job_id
      WHERE d.job_id = $1 ORDER BY d.created_at, p.seq`,
@@ -123,7 +129,7 @@ export async function dependenciesOf(q: Queryable, jobId: string): Promise<any[]
 }
 
 /** The jobs waiting for `jobId`, with their queue, status and mode. */
-export async function dependentsOf(q: Queryable, jobId: string): Promise<any[]> {
+export async function dependentsOf(q: Queryable, jobId: string): Promise<DependentRow[]> {
   return q.query(
     `SELECT c.id AS job_id, c.queue_name, c.status, c.dependency_mode, d.created_at FROM job_dependencies d JOIN jobs c ON c.id = d.job_id
      WHERE d.depends_on_job_id = $1 ORDER BY d.created_at, c.seq`,

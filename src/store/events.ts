@@ -1,3 +1,4 @@
+import { sqlStatuses, FAILED_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import type { Position, StoredEvent } from "../domain/realtime-events";
 
@@ -137,10 +138,10 @@ export async function pruneDomainEvents(q: Queryable, keepSecs: number, keepFreq
 /** Counts of one queue's jobs by the buckets of the QueueStats event. */
 export async function queueCounts(q: Queryable, orgId: string, queueName: string): Promise<{ pending: number; processing: number; completed: number; failed: number }> {
   const [row] = await q.query<{ pending: number; processing: number; completed: number; failed: number }>(
-    `SELECT count(*) FILTER (WHERE status IN ('pending', 'scheduled'))::int AS pending,
+    `SELECT count(*) FILTER (WHERE status IN (${sqlStatuses(WAITING_STATUSES)}))::int AS pending,
             count(*) FILTER (WHERE status = 'processing')::int AS processing,
             count(*) FILTER (WHERE status = 'completed')::int AS completed,
-            count(*) FILTER (WHERE status IN ('failed', 'deadletter'))::int AS failed
+            count(*) FILTER (WHERE status IN (${sqlStatuses(FAILED_STATUSES)}))::int AS failed
      FROM jobs WHERE organization_id = $1 AND queue_name = $2`,
     [orgId, queueName],
   );

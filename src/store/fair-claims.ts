@@ -1,3 +1,5 @@
+import type { JobRow } from "./jobs";
+import { sqlStatuses, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import { JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
 
@@ -18,7 +20,7 @@ export async function queueFairness(q: Queryable, orgId: string, queueName: stri
 export async function assignFairnessKeys(q: Queryable, orgId: string, queueName: string, keyField: string | null, limit: number): Promise<number> {
   const rows = await q.query(
     `WITH keyless AS (
-       SELECT id FROM jobs WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled') AND fairness_key IS NULL
+       SELECT id FROM jobs WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) AND fairness_key IS NULL
        LIMIT $4 FOR UPDATE SKIP LOCKED
      )
      UPDATE jobs j SET fairness_key = COALESCE(j.payload ->> $3::text, j.organization_id) FROM keyless k WHERE j.id = k.id RETURNING j.id`,
@@ -29,7 +31,7 @@ export async function assignFairnessKeys(q: Queryable, orgId: string, queueName:
 
 /** One step of the walk over distinct keys (a loose index scan on jobs_fair_claimable). */
 const nextKeyAfter = (bound: string) => `(SELECT fairness_key FROM jobs
-    WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled') AND fairness_key IS NOT NULL AND fairness_key ${bound}
+    WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) AND fairness_key IS NOT NULL AND fairness_key ${bound}
     ORDER BY fairness_key LIMIT 1)`;
 
 /**
@@ -73,7 +75,7 @@ export async function claimFromKeys(
   limit: number,
   leaseSecs: number,
   perKeyCap: number,
-): Promise<any[]> {
+): Promise<JobRow[]> {
   if (keys.length === 0) return [];
   return q.query(
     `WITH keys AS (SELECT k, ord FROM unnest($3::text[]) WITH ORDINALITY AS t(k, ord)),
@@ -85,7 +87,7 @@ export async function claimFromKeys(
        SELECT c.id, c.priority, c.created_at, c.seq, keys.ord FROM keys LEFT JOIN running r ON r.k = keys.k
        CROSS JOIN LATERAL (
          SELECT id, priority, created_at, seq FROM jobs
-         WHERE organization_id = $1 AND queue_name = $2 AND fairness_key = keys.k AND status IN ('pending', 'scheduled')
+         WHERE organization_id = $1 AND queue_name = $2 AND fairness_key = keys.k AND status IN (${sqlStatuses(WAITING_STATUSES)})
            AND (scheduled_at IS NULL OR scheduled_at <= now())
            AND (expires_at IS NULL OR expires_at > now())
            AND dependencies_met IS NOT FALSE

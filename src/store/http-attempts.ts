@@ -1,7 +1,27 @@
 import type { Queryable } from "../db/types";
-import type { AttemptOutcome } from "../delivery/http-attempt";
+import type { AttemptOutcome } from "../domain/http-outcome";
 
 export type AttemptSubject = "job" | "webhook_delivery";
+
+/** One recorded HTTP attempt, as listed. */
+export type AttemptRow = {
+  id: number;
+  subject_kind: AttemptSubject;
+  subject_id: string;
+  attempt: number;
+  method: string;
+  url: string;
+  target_address: string | null;
+  request_headers: Record<string, string>;
+  response_status: number | null;
+  response_headers: Record<string, string> | null;
+  response_body_excerpt: string | null;
+  latency_ms: number;
+  error_class: string | null;
+  error: string | null;
+  outcome: "success" | "failure";
+  created_at: Date;
+};
 
 export interface AttemptRecord {
   orgId: string;
@@ -39,8 +59,8 @@ export async function insertAttempts(q: Queryable, records: AttemptRecord[]): Pr
   );
 }
 
-export async function listAttempts(q: Queryable, orgId: string, subjectId: string, limit: number): Promise<any[]> {
-  return q.query(
+export async function listAttempts(q: Queryable, orgId: string, subjectId: string, limit: number): Promise<AttemptRow[]> {
+  return q.query<AttemptRow>(
     `SELECT id, subject_kind, subject_id, attempt, method, url, target_address, request_headers, response_status, response_headers,
             response_body_excerpt, latency_ms, error_class, error, outcome, created_at
      FROM http_attempts WHERE organization_id = $1 AND subject_id = $2 ORDER BY id LIMIT $3`,

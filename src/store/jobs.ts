@@ -1,3 +1,4 @@
+import { attemptsLeftSql, sqlStatuses, FAILED_STATUSES, WAITING_STATUSES, type JobStatus } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 /** Every job column a reader may need (seq is internal ordering only). */
@@ -5,6 +6,51 @@ export const JOB_COLUMNS = `id, organization_id, queue_name, status, payload, re
   created_at, scheduled_at, started_at, completed_at, expires_at, priority, tags, timeout_seconds, parent_job_id,
   completion_webhook, assigned_worker_id, lease_id, lease_expires_at, idempotency_key, updated_at, workflow_id,
   dependency_mode, dependencies_met, seq`;
+
+/** A job as JOB_COLUMNS reads it (timestamps are Dates; JSON columns are parsed). */
+export type JobRow = {
+  id: string;
+  organization_id: string;
+  queue_name: string;
+  status: JobStatus;
+  payload: unknown;
+  result: unknown;
+  retry_count: number;
+  max_retries: number;
+  last_error: string | null;
+  created_at: Date;
+  scheduled_at: Date | null;
+  started_at: Date | null;
+  completed_at: Date | null;
+  expires_at: Date | null;
+  priority: number;
+  tags: unknown;
+  timeout_seconds: number;
+  parent_job_id: string | null;
+  completion_webhook: string | null;
+  assigned_worker_id: string | null;
+  lease_id: string | null;
+  lease_expires_at: Date | null;
+  idempotency_key: string | null;
+  updated_at: Date;
+  workflow_id: string | null;
+  dependency_mode: string | null;
+  dependencies_met: boolean | null;
+  seq: number;
+};
+
+/** One line of a job's history (job_events). */
+export type JobEventRow = {
+  id: number;
+  job_id: string;
+  queue_name: string;
+  event: string;
+  status: string;
+  worker_id: string | null;
+  error: string | null;
+  detail: unknown;
+  created_at: Date;
+};
 
 /** The same columns qualified with the alias `j`, for UPDATE ... FROM statements. */
 export const JOB_COLUMNS_OF_J = JOB_COLUMNS.replace(/(\w+)/g, "j.$1");
@@ -52,9 +98,9 @@ export async function insertJobs(
   orgId: string,
   jobs: NewJob[],
   defaults: { maxRetries: number; timeoutSeconds: number },
-): Promise<any[]> {
+): Promise<JobRow[]> {
   if (jobs.length === 0) return [];
-  return q.query(
+  return q.query<JobRow>(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::timestamptz[],
                             $9::timestamptz[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $19::text[])
@@ -112,8 +158,8 @@ export async function findIdsByIdempotencyKeys(q: Queryable, orgId: string, keys
   return new Map(rows.map((r) => [r.idempotency_key, r.id]));
 }
 
-export async function getJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getJob(q: Queryable, orgId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
@@ -131,8 +177,8 @@ export interface JobFilter {
 }
 
 /** Tag filter matches an array element or an object key of `tags`. */
-export async function listJobs(q: Queryable, orgId: string, f: JobFilter, onlyStatus?: string): Promise<any[]> {
-  return q.query(
+export async function listJobs(q: Queryable, orgId: string, f: JobFilter, onlyStatus?: string): Promise<JobRow[]> {
+  return q.query<JobRow>(
     `SELECT ${JOB_COLUMNS} FROM jobs
      WHERE organization_id = $1
        AND ($2::text IS NULL OR queue_name = $2)
@@ -155,12 +201,12 @@ export async function countByStatus(q: Queryable, orgId: string, queueName?: str
   return Object.fromEntries(rows.map((r) => [r.status, r.n]));
 }
 
-export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): Promise<any[]> {
-  return q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
+export async function getJobsByIds(q: Queryable, orgId: string, ids: string[]): Promise<JobRow[]> {
+  return q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE organization_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
 }
 
 /** Jobs of queue $2 of organization $1 a claim may take now, in claim order (priority, then FIFO). */
-export const CLAIMABLE_IN_QUEUE = `WHERE organization_id = $1 AND queue_name = $2 AND status IN ('pending', 'scheduled')
+export const CLAIMABLE_IN_QUEUE = `WHERE organization_id = $1 AND queue_name = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)})
          AND (scheduled_at IS NULL OR scheduled_at <= now())
          AND (expires_at IS NULL OR expires_at > now())
          AND dependencies_met IS NOT FALSE
@@ -178,8 +224,8 @@ export async function claimJobs(
   workerId: string,
   limit: number,
   leaseSecs: number,
-): Promise<any[]> {
-  const rows = await q.query(
+): Promise<JobRow[]> {
+  const rows = await q.query<JobRow>(
     `WITH candidates AS (
        SELECT id FROM jobs
        ${CLAIMABLE_IN_QUEUE}
@@ -197,14 +243,22 @@ export async function claimJobs(
   return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
 }
 
-/** The lease holder's view of a job: locks the row so the following transition is decided on fresh data. */
-export async function lockLeasedJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
-    `SELECT ${JOB_COLUMNS}, lease_expires_at > now() AS lease_live FROM jobs WHERE organization_id = $1 AND id = $2 FOR UPDATE`,
-    [orgId, id],
-  );
-  return row;
+/**
+ * Who may change a leased job: the worker holding its live lease (and, when leaseId is given, that very lease).
+ * Every lease-fenced write checks it inside its own UPDATE, so no row lock or separate read is trusted.
+ */
+export interface LeaseGuard {
+  orgId: string;
+  jobId: string;
+  workerId: string;
+  /** The fencing token of the claim; null = any live lease of this worker. */
+  leaseId: string | null;
 }
+
+/** The guard as a WHERE condition on `jobs` with parameters $1..$4 = orgId, jobId, workerId, leaseId. */
+const GUARDED = `organization_id = $1 AND id = $2 AND status = 'processing' AND assigned_worker_id = $3
+  AND lease_expires_at > now() AND ($4::text IS NULL OR lease_id = $4::text)`;
+const guardParams = (g: LeaseGuard) => [g.orgId, g.jobId, g.workerId, g.leaseId];
 
 /**
  * Completes many leased jobs in one statement (the batched completion extension, and group-committed single
@@ -215,8 +269,8 @@ export async function completeLeasedJobs(
   q: Queryable,
   orgId: string,
   items: { id: string; workerId: string; leaseId: string | null; result: unknown }[],
-): Promise<any[]> {
-  return q.query(
+): Promise<JobRow[]> {
+  return q.query<JobRow>(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(id, worker_id, lease_id, result)
      ), changed AS (
@@ -232,36 +286,40 @@ export async function completeLeasedJobs(
   );
 }
 
-/** A failed attempt: back to pending after `delaySecs`, or to the dead-letter queue (delaySecs null). */
-export async function markFailed(q: Queryable, id: string, error: string, delaySecs: number | null, workerId: string | null): Promise<any> {
-  const [row] = await q.query(
+/**
+ * A failed attempt of the guard's lease: back to pending after `delaySecs`, or to the dead-letter queue
+ * (delaySecs null). Undefined when the guard does not hold.
+ */
+export async function markFailed(q: Queryable, guard: LeaseGuard, error: string, delaySecs: number | null): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
-       UPDATE jobs SET status = CASE WHEN $3::float8 IS NULL THEN 'deadletter' ELSE 'pending' END,
-              retry_count = retry_count + 1, last_error = $2,
-              scheduled_at = CASE WHEN $3::float8 IS NULL THEN scheduled_at ELSE now() + make_interval(secs => $3::float8) END,
+       UPDATE jobs SET status = CASE WHEN $6::float8 IS NULL THEN 'deadletter' ELSE 'pending' END,
+              retry_count = retry_count + 1, last_error = $5,
+              scheduled_at = CASE WHEN $6::float8 IS NULL THEN scheduled_at ELSE now() + make_interval(secs => $6::float8) END,
               lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
-              assigned_worker_id = CASE WHEN $3::float8 IS NULL THEN assigned_worker_id ELSE NULL END
-       WHERE id = $1 RETURNING ${JOB_COLUMNS}
-     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'failed' END", { worker: "$4::text", error: "$2", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
+              assigned_worker_id = CASE WHEN $6::float8 IS NULL THEN assigned_worker_id ELSE NULL END
+       WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'failed' END", { worker: "$3::text", error: "$5", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
      SELECT * FROM changed`,
-    [id, error, delaySecs, workerId],
+    [...guardParams(guard), error, delaySecs],
   );
   return row;
 }
 
-export async function renewLease(q: Queryable, id: string, leaseSecs: number): Promise<any> {
-  const [row] = await q.query(
-    `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $2), updated_at = now() WHERE id = $1 RETURNING ${JOB_COLUMNS}`,
-    [id, leaseSecs],
+/** Extends the guard's lease to now + leaseSecs; undefined when the guard does not hold. */
+export async function renewLease(q: Queryable, guard: LeaseGuard, leaseSecs: number): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
+    `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $5), updated_at = now() WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}`,
+    [...guardParams(guard), leaseSecs],
   );
   return row;
 }
 
-export async function cancelJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function cancelJob(q: Queryable, orgId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
-       WHERE organization_id = $1 AND id = $2 AND status IN ('pending', 'scheduled') RETURNING ${JOB_COLUMNS}
+       WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) RETURNING ${JOB_COLUMNS}
      )${recordEvents("'cancelled'")}
      SELECT * FROM changed`,
     [orgId, id],
@@ -270,12 +328,12 @@ export async function cancelJob(q: Queryable, orgId: string, id: string): Promis
 }
 
 /** Manual retry of a failed or dead-lettered job. */
-export async function retryJob(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function retryJob(q: Queryable, orgId: string, id: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
        UPDATE jobs SET status = 'pending', retry_count = retry_count + 1, last_error = NULL, scheduled_at = NULL,
               completed_at = NULL, assigned_worker_id = NULL, lease_id = NULL, lease_expires_at = NULL, updated_at = now()
-       WHERE organization_id = $1 AND id = $2 AND status IN ('failed', 'deadletter') RETURNING ${JOB_COLUMNS}
+       WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(FAILED_STATUSES)}) RETURNING ${JOB_COLUMNS}
      )${recordEvents("'retried'")}
      SELECT * FROM changed`,
     [orgId, id],
@@ -285,7 +343,7 @@ export async function retryJob(q: Queryable, orgId: string, id: string): Promise
 
 export async function setPriority(q: Queryable, orgId: string, id: string, priority: number): Promise<{ old_priority: number; new_priority: number } | undefined> {
   const [row] = await q.query<{ old_priority: number; new_priority: number }>(
-    `WITH old AS (SELECT id, priority FROM jobs WHERE organization_id = $1 AND id = $2 AND status IN ('pending', 'scheduled') FOR UPDATE),
+    `WITH old AS (SELECT id, priority FROM jobs WHERE organization_id = $1 AND id = $2 AND status IN (${sqlStatuses(WAITING_STATUSES)}) FOR UPDATE),
      changed AS (
        UPDATE jobs j SET priority = $3, updated_at = now() FROM old WHERE j.id = old.id
        RETURNING j.id, j.organization_id, j.queue_name, j.status, old.priority AS old_priority, j.priority AS new_priority
@@ -296,32 +354,45 @@ export async function setPriority(q: Queryable, orgId: string, id: string, prior
   return row;
 }
 
+/** The error an expired lease leaves on its job, pending again or dead-lettered. */
+export const LEASE_EXPIRED_ERROR = "lease expired";
+
 /**
- * Returns expired leases to the queue (or to the dead-letter queue when out of attempts), in bounded batches.
+ * Expired leases, a batch at a time: each is a failed attempt (retry_count + 1) that goes back to pending after
+ * the delay `delayFor` gives, or to the dead-letter queue when it gives null (out of retries). Bounded batches;
  * SKIP LOCKED makes it safe for several nodes to run at once.
  */
-export async function reapExpiredLeases(q: Queryable, batch = 500): Promise<any[]> {
-  return q.query(
-    `WITH expired AS (
-       SELECT id FROM jobs WHERE status = 'processing' AND lease_expires_at < now()
-       ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED
+export async function reapExpiredLeases(
+  q: Queryable,
+  delayFor: (job: { retry_count: number; max_retries: number }) => number | null,
+  batch = 500,
+): Promise<JobRow[]> {
+  const expired = await q.query<{ id: string; retry_count: number; max_retries: number }>(
+    `SELECT id, retry_count, max_retries FROM jobs WHERE status = 'processing' AND lease_expires_at < now()
+     ORDER BY lease_expires_at LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [batch],
+  );
+  if (expired.length === 0) return [];
+  return q.query<JobRow>(
+    `WITH decided AS (
+       SELECT * FROM unnest($1::text[], $2::float8[]) AS d(id, delay_secs)
      ), changed AS (
        UPDATE jobs j SET
-         status = CASE WHEN j.retry_count < j.max_retries THEN 'pending' ELSE 'deadletter' END,
-         last_error = CASE WHEN j.retry_count < j.max_retries THEN 'Lease expired (worker timeout)'
-                           ELSE 'Max retries exceeded after lease expiration' END,
+         status = CASE WHEN d.delay_secs IS NULL THEN 'deadletter' ELSE 'pending' END,
+         last_error = $3,
          retry_count = j.retry_count + 1, lease_id = NULL, lease_expires_at = NULL, updated_at = now(),
-         assigned_worker_id = CASE WHEN j.retry_count < j.max_retries THEN NULL ELSE j.assigned_worker_id END
-       FROM expired e WHERE j.id = e.id
+         scheduled_at = CASE WHEN d.delay_secs IS NULL THEN j.scheduled_at ELSE now() + make_interval(secs => d.delay_secs) END,
+         assigned_worker_id = CASE WHEN d.delay_secs IS NULL THEN j.assigned_worker_id ELSE NULL END
+       FROM decided d WHERE j.id = d.id
        RETURNING ${JOB_COLUMNS_OF_J}
-     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'lease_expired' END", { worker: "NULL", error: "last_error", detail: "NULL" })}
+     )${recordEvents("CASE WHEN status = 'deadletter' THEN 'deadlettered' ELSE 'lease_expired' END", { worker: "NULL", error: "last_error", detail: "jsonb_build_object('retry_count', retry_count, 'max_retries', max_retries, 'next_attempt_at', CASE WHEN status = 'pending' THEN scheduled_at END)" })}
      SELECT * FROM changed`,
-    [batch],
+    [expired.map((j) => j.id), expired.map((j) => delayFor(j)), LEASE_EXPIRED_ERROR],
   );
 }
 
-export async function jobHistory(q: Queryable, orgId: string, jobId: string, limit: number, offset: number): Promise<any[]> {
-  return q.query(
+export async function jobHistory(q: Queryable, orgId: string, jobId: string, limit: number, offset: number): Promise<JobEventRow[]> {
+  return q.query<JobEventRow>(
     `SELECT id, job_id, queue_name, event, status, worker_id, error, detail, created_at FROM job_events
      WHERE organization_id = $1 AND job_id = $2 ORDER BY id LIMIT $3 OFFSET $4`,
     [orgId, jobId, limit, offset],
@@ -362,7 +433,7 @@ export async function purgeDeadLetters(q: Queryable, orgId: string, sel: { queue
 
 /** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). */
 export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<number> {
-  const rows = await q.query(
+  const rows = await q.query<JobRow>(
     `WITH due AS (
        SELECT id FROM jobs WHERE status = 'scheduled' AND scheduled_at <= now() LIMIT $1 FOR UPDATE SKIP LOCKED
      ), changed AS (
@@ -379,16 +450,16 @@ export async function activateDueScheduled(q: Queryable, batch = 1000): Promise<
  * Returns the jobs a worker holds to the queue. A clean goodbye (deregister, stream closed) does not use up an
  * attempt; a worker that went silent does, and is dead-lettered when out of attempts.
  */
-export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: string, how: { countAttempt: boolean; error: string | null; exhaustedError?: string }): Promise<any[]> {
-  return q.query(
+export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: string, how: { countAttempt: boolean; error: string | null; exhaustedError?: string }): Promise<JobRow[]> {
+  return q.query<JobRow>(
     `WITH held AS (
        SELECT id FROM jobs WHERE organization_id = $1 AND assigned_worker_id = $2 AND status = 'processing' FOR UPDATE
      ), changed AS (
        UPDATE jobs j SET
-         status = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN 'deadletter' ELSE 'pending' END,
-         last_error = CASE WHEN NOT $3::bool THEN j.last_error WHEN j.retry_count >= j.max_retries THEN $5 ELSE $4 END,
+         status = CASE WHEN $3::bool AND NOT (${attemptsLeftSql("j")}) THEN 'deadletter' ELSE 'pending' END,
+         last_error = CASE WHEN NOT $3::bool THEN j.last_error WHEN NOT (${attemptsLeftSql("j")}) THEN $5 ELSE $4 END,
          retry_count = j.retry_count + CASE WHEN $3::bool THEN 1 ELSE 0 END,
-         assigned_worker_id = CASE WHEN $3::bool AND j.retry_count >= j.max_retries THEN j.assigned_worker_id ELSE NULL END,
+         assigned_worker_id = CASE WHEN $3::bool AND NOT (${attemptsLeftSql("j")}) THEN j.assigned_worker_id ELSE NULL END,
          lease_id = NULL, lease_expires_at = NULL, updated_at = now()
        FROM held WHERE j.id = held.id
        RETURNING ${JOB_COLUMNS_OF_J}
@@ -402,15 +473,15 @@ export async function releaseWorkerJobs(q: Queryable, orgId: string, workerId: s
  * Hands a leased job back without spending an attempt: pending again after `delaySecs` (a destination's circuit
  * is open or at its concurrency cap, so the attempt was never made).
  */
-export async function deferLeasedJob(q: Queryable, id: string, delaySecs: number, reason: string): Promise<any> {
-  const [row] = await q.query(
+export async function deferLeasedJob(q: Queryable, guard: LeaseGuard, delaySecs: number, reason: string): Promise<JobRow | undefined> {
+  const [row] = await q.query<JobRow>(
     `WITH changed AS (
-       UPDATE jobs SET status = 'pending', scheduled_at = now() + make_interval(secs => $2::float8), assigned_worker_id = NULL,
+       UPDATE jobs SET status = 'pending', scheduled_at = now() + make_interval(secs => $5::float8), assigned_worker_id = NULL,
               lease_id = NULL, lease_expires_at = NULL, updated_at = now()
-       WHERE id = $1 RETURNING ${JOB_COLUMNS}
-     )${recordEvents("'released'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('reason', $3::text, 'next_attempt_at', scheduled_at)" })}
+       WHERE ${GUARDED} RETURNING ${JOB_COLUMNS}
+     )${recordEvents("'released'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('reason', $6::text, 'next_attempt_at', scheduled_at)" })}
      SELECT * FROM changed`,
-    [id, delaySecs, reason],
+    [...guardParams(guard), delaySecs, reason],
   );
   return row;
 }

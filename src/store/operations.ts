@@ -1,6 +1,7 @@
+import { sqlStatuses, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import type { JobMatch } from "../domain/operation-schemas";
-import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 /**
  * The bulk filter as one WHERE clause over `jobs` with fixed parameters $1..$8: organization, statuses, queue,
@@ -29,9 +30,9 @@ export async function countMatching(q: Queryable, orgId: string, m: JobMatch, sn
   return row?.n ?? 0;
 }
 
-export async function sampleMatching(q: Queryable, orgId: string, m: JobMatch, snapshotAt: Date, limit: number): Promise<any[]> {
+export async function sampleMatching(q: Queryable, orgId: string, m: JobMatch, snapshotAt: Date, limit: number): Promise<JobRow[]> {
   if (limit === 0) return [];
-  return q.query(`SELECT ${JOB_COLUMNS} FROM jobs WHERE ${MATCHES} ORDER BY id LIMIT $9`, [...matchParams(orgId, m, snapshotAt), limit]);
+  return q.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM jobs WHERE ${MATCHES} ORDER BY id LIMIT $9`, [...matchParams(orgId, m, snapshotAt), limit]);
 }
 
 /**
@@ -46,7 +47,7 @@ export async function lockNextBatch(q: Queryable, orgId: string, m: JobMatch, sn
 }
 
 /** Redrives locked jobs: pending with a fresh attempt budget; a non-null payload replaces the job's payload. */
-export async function redriveJobs(q: Queryable, orgId: string, operationId: string, items: { id: string; payload: string | null }[]): Promise<any[]> {
+export async function redriveJobs(q: Queryable, orgId: string, operationId: string, items: { id: string; payload: string | null }[]): Promise<JobRow[]> {
   if (items.length === 0) return [];
   return q.query(
     `WITH input AS (SELECT * FROM unnest($2::text[], $3::text[]) AS t(id, payload)),
@@ -61,12 +62,12 @@ export async function redriveJobs(q: Queryable, orgId: string, operationId: stri
   );
 }
 
-export async function cancelJobs(q: Queryable, orgId: string, operationId: string, ids: string[]): Promise<any[]> {
+export async function cancelJobs(q: Queryable, orgId: string, operationId: string, ids: string[]): Promise<JobRow[]> {
   if (ids.length === 0) return [];
   return q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
-       WHERE organization_id = $1 AND id = ANY($2::text[]) AND status IN ('pending', 'scheduled')
+       WHERE organization_id = $1 AND id = ANY($2::text[]) AND status IN (${sqlStatuses(WAITING_STATUSES)})
        RETURNING ${JOB_COLUMNS}
      )${recordEvents("'cancelled'", { worker: "NULL", error: "NULL", detail: "jsonb_build_object('operation_id', $3::text)" })}
      SELECT * FROM changed`,
@@ -88,6 +89,31 @@ export async function purgeJobs(q: Queryable, orgId: string, ids: string[]): Pro
 const OPERATION_COLUMNS = `id, organization_id, kind, status, filter, payload_patch, rate_per_sec, snapshot_at, cursor_id, matched::float8 AS matched,
   processed::float8 AS processed, skipped::float8 AS skipped, next_run_at, created_by, error, created_at, updated_at, finished_at`;
 
+/** A bulk operation as OPERATION_COLUMNS reads it (counts as numbers). */
+export type OperationRow = {
+  id: string;
+  organization_id: string;
+  kind: "redrive" | "cancel" | "purge";
+  status: "running" | "completed" | "cancelled" | "failed";
+  filter: JobMatch;
+  payload_patch: unknown;
+  rate_per_sec: number | null;
+  snapshot_at: Date;
+  cursor_id: string;
+  matched: number;
+  processed: number;
+  skipped: number;
+  next_run_at: Date;
+  created_by: string;
+  error: string | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+};
+
+/** One line of the audit log. */
+export type AuditEntryRow = { id: number; actor: string; action: string; target: string | null; detail: unknown; created_at: Date };
+
 export interface NewOperation {
   id: string;
   kind: string;
@@ -99,8 +125,8 @@ export interface NewOperation {
   createdBy: string;
 }
 
-export async function insertOperation(q: Queryable, orgId: string, op: NewOperation): Promise<any> {
-  const [row] = await q.query(
+export async function insertOperation(q: Queryable, orgId: string, op: NewOperation): Promise<OperationRow> {
+  const [row] = await q.query<OperationRow>(
     `INSERT INTO operations (id, organization_id, kind, status, filter, payload_patch, rate_per_sec, snapshot_at, matched, created_by)
      VALUES ($1, $2, $3, 'running', $4::text::jsonb, $5::text::jsonb, $6, $7, $8, $9)
      RETURNING ${OPERATION_COLUMNS}`,
@@ -109,23 +135,23 @@ export async function insertOperation(q: Queryable, orgId: string, op: NewOperat
   return row;
 }
 
-export async function getOperation(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getOperation(q: Queryable, orgId: string, id: string): Promise<OperationRow | undefined> {
+  const [row] = await q.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
-export async function listOperations(q: Queryable, orgId: string, limit: number, offset: number): Promise<any[]> {
-  return q.query(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE organization_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`, [orgId, limit, offset]);
+export async function listOperations(q: Queryable, orgId: string, limit: number, offset: number): Promise<OperationRow[]> {
+  return q.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE organization_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`, [orgId, limit, offset]);
 }
 
 /**
  * Locks one running operation whose next batch is due: a given one (the request that created it waits for a loop
  * holding it, then finds it not due and leaves it), or the most overdue one that no other node holds.
  */
-export async function lockRunnableOperation(q: Queryable, id?: string): Promise<any | undefined> {
+export async function lockRunnableOperation(q: Queryable, id?: string): Promise<OperationRow | undefined> {
   const [row] = id
-    ? await q.query(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = $1 AND status = 'running' AND next_run_at <= now() FOR UPDATE`, [id])
-    : await q.query(
+    ? await q.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = $1 AND status = 'running' AND next_run_at <= now() FOR UPDATE`, [id])
+    : await q.query<OperationRow>(
         `SELECT ${OPERATION_COLUMNS} FROM operations WHERE status = 'running' AND next_run_at <= now()
          ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
       );
@@ -137,8 +163,8 @@ export async function advanceOperation(
   q: Queryable,
   id: string,
   step: { cursorId: string; processed: number; skipped: number; pauseSecs: number; finished: boolean },
-): Promise<any> {
-  const [row] = await q.query(
+): Promise<OperationRow> {
+  const [row] = await q.query<OperationRow>(
     `UPDATE operations SET cursor_id = $2, processed = processed + $3, skipped = skipped + $4,
             next_run_at = now() + make_interval(secs => $5::float8), updated_at = now(),
             status = CASE WHEN $6::bool THEN 'completed' ELSE status END, finished_at = CASE WHEN $6::bool THEN now() END
@@ -149,8 +175,8 @@ export async function advanceOperation(
 }
 
 /** Stops a running operation (cancelled by a user, or failed); an operation that already ended is left as it is. */
-export async function endOperation(q: Queryable, orgId: string | null, id: string, status: "cancelled" | "failed", error: string | null): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function endOperation(q: Queryable, orgId: string | null, id: string, status: "cancelled" | "failed", error: string | null): Promise<OperationRow | undefined> {
+  const [row] = await q.query<OperationRow>(
     `UPDATE operations SET status = $3, error = $4, finished_at = now(), updated_at = now()
      WHERE id = $1 AND ($2::text IS NULL OR organization_id = $2) AND status = 'running' RETURNING ${OPERATION_COLUMNS}`,
     [id, orgId, status, error],
@@ -166,8 +192,8 @@ export async function insertAuditEntry(q: Queryable, e: { orgId: string; actor: 
   ]);
 }
 
-export async function listAuditEntries(q: Queryable, orgId: string, limit: number, beforeId: number | null): Promise<any[]> {
-  return q.query(
+export async function listAuditEntries(q: Queryable, orgId: string, limit: number, beforeId: number | null): Promise<AuditEntryRow[]> {
+  return q.query<AuditEntryRow>(
     `SELECT id::float8 AS id, actor, action, target, detail, created_at FROM audit_log
      WHERE organization_id = $1 AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $2`,
     [orgId, limit, beforeId],

@@ -3,8 +3,21 @@ import { ROUTE_MANAGED_SETTINGS, SECRET_SETTINGS } from "../domain/org-settings"
 
 const ORG_COLUMNS = "id, name, slug, plan_tier, billing_email, settings, custom_limits, created_at, updated_at";
 
-export async function insertOrganization(q: Queryable, org: { id: string; name: string; slug: string; billingEmail: string | null; planTier: string }): Promise<any | undefined> {
-  const [row] = await q.query(
+/** An organization as ORG_COLUMNS reads it. */
+export type OrganizationRow = {
+  id: string;
+  name: string;
+  slug: string;
+  plan_tier: string;
+  billing_email: string | null;
+  settings: Record<string, unknown>;
+  custom_limits: unknown;
+  created_at: Date;
+  updated_at: Date;
+};
+
+export async function insertOrganization(q: Queryable, org: { id: string; name: string; slug: string; billingEmail: string | null; planTier: string }): Promise<OrganizationRow | undefined> {
+  const [row] = await q.query<OrganizationRow>(
     `INSERT INTO organizations (id, name, slug, billing_email, plan_tier) VALUES ($1, $2, $3, $4, $5)
      ON CONFLICT DO NOTHING RETURNING ${ORG_COLUMNS}`,
     [org.id, org.name, org.slug, org.billingEmail, org.planTier],
@@ -12,8 +25,8 @@ export async function insertOrganization(q: Queryable, org: { id: string; name: 
   return row;
 }
 
-export async function getOrganization(q: Queryable, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1`, [id]);
+export async function getOrganization(q: Queryable, id: string): Promise<OrganizationRow | undefined> {
+  const [row] = await q.query<OrganizationRow>(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1`, [id]);
   return row;
 }
 
@@ -31,8 +44,8 @@ export async function billingEmailTaken(q: Queryable, email: string, exceptOrgId
  * do not mention is kept (views hide them, so a read-modify-write must not erase them), null clears it, and
  * route-managed ones (the webhook token) are changed only by their own routes.
  */
-export async function updateOrganization(q: Queryable, id: string, p: { name?: string; billingEmail?: string | null; settings?: Record<string, unknown> }): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function updateOrganization(q: Queryable, id: string, p: { name?: string; billingEmail?: string | null; settings?: Record<string, unknown> }): Promise<OrganizationRow | undefined> {
+  const [row] = await q.query<OrganizationRow>(
     `UPDATE organizations o SET
        name = COALESCE($2, name),
        billing_email = CASE WHEN $3::bool THEN $4 ELSE billing_email END,
@@ -54,8 +67,8 @@ export async function adminUpdateOrganization(
   q: Queryable,
   id: string,
   p: { planTier?: string; billingEmail?: string | null; settings?: Record<string, unknown>; customLimits?: Record<string, unknown> | null },
-): Promise<any | undefined> {
-  const [row] = await q.query(
+): Promise<OrganizationRow | undefined> {
+  const [row] = await q.query<{ id: string }>(
     `UPDATE organizations SET
        plan_tier = COALESCE($2, plan_tier),
        custom_limits = CASE WHEN $3::bool THEN $4::text::jsonb ELSE custom_limits END,
@@ -67,8 +80,8 @@ export async function adminUpdateOrganization(
   return updateOrganization(q, id, { billingEmail: p.billingEmail, settings: p.settings });
 }
 
-export async function setWebhookToken(q: Queryable, id: string, token: string | null): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function setWebhookToken(q: Queryable, id: string, token: string | null): Promise<OrganizationRow | undefined> {
+  const [row] = await q.query<OrganizationRow>(
     `UPDATE organizations SET
        settings = CASE WHEN $2::text IS NULL THEN settings - 'webhook_token' ELSE jsonb_set(settings, '{webhook_token}', to_jsonb($2::text)) END,
        updated_at = now()
@@ -79,8 +92,8 @@ export async function setWebhookToken(q: Queryable, id: string, token: string | 
 }
 
 /** Locks the organization row: new jobs (which reference it) wait until the caller's transaction ends. */
-export async function lockOrganization(q: Queryable, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1 FOR UPDATE`, [id]);
+export async function lockOrganization(q: Queryable, id: string): Promise<OrganizationRow | undefined> {
+  const [row] = await q.query<OrganizationRow>(`SELECT ${ORG_COLUMNS} FROM organizations WHERE id = $1 FOR UPDATE`, [id]);
   return row;
 }
 
@@ -103,12 +116,12 @@ const SORTABLE = new Set(["name", "slug", "plan_tier", "updated_at", "created_at
 export async function searchOrganizations(
   q: Queryable,
   f: { planTier?: string; search?: string; limit: number; offset: number; sortBy: string; sortOrder: "asc" | "desc" },
-): Promise<{ rows: any[]; total: number }> {
+): Promise<{ rows: OrganizationRow[]; total: number }> {
   const sortBy = SORTABLE.has(f.sortBy) ? f.sortBy : "created_at";
   const order = f.sortOrder === "asc" ? "ASC" : "DESC";
   const where = `($1::text IS NULL OR plan_tier = $1) AND ($2::text IS NULL OR name ILIKE '%' || $2 || '%' OR slug ILIKE '%' || $2 || '%')`;
   const params = [f.planTier ?? null, f.search ?? null];
-  const rows = await q.query(
+  const rows = await q.query<OrganizationRow>(
     `SELECT ${ORG_COLUMNS} FROM organizations WHERE ${where}
      ORDER BY ${sortBy} ${order}, id LIMIT $3 OFFSET $4`,
     [...params, f.limit, f.offset],

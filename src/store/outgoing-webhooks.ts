@@ -3,6 +3,47 @@ import type { Queryable } from "../db/types";
 const WEBHOOK_COLUMNS = "id, organization_id, name, url, events, secret, enabled, failure_count, last_triggered_at, last_status, created_at, updated_at";
 const DELIVERY_COLUMNS = "id, webhook_id, organization_id, event, payload, status, status_code, response_body, error, attempts, created_at, delivered_at, next_attempt_at";
 
+/** An outgoing webhook as WEBHOOK_COLUMNS reads it. */
+export type WebhookRow = {
+  id: string;
+  organization_id: string;
+  name: string;
+  url: string;
+  events: string[];
+  secret: string | null;
+  enabled: boolean;
+  failure_count: number;
+  last_triggered_at: Date | null;
+  last_status: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+/** One notification (or completion callback) of the outbox, as DELIVERY_COLUMNS reads it. */
+export type DeliveryRow = {
+  id: string;
+  /** null for a job's completion callback. */
+  webhook_id: string | null;
+  organization_id: string;
+  event: string;
+  payload: unknown;
+  status: "pending" | "success" | "failed";
+  status_code: number | null;
+  response_body: string | null;
+  error: string | null;
+  attempts: number;
+  created_at: Date;
+  delivered_at: Date | null;
+  next_attempt_at: Date;
+};
+
+/** A delivery leased to a dispatcher, with its target and signing secret resolved. */
+export type ClaimedDeliveryRow = Pick<DeliveryRow, "id" | "webhook_id" | "organization_id" | "event" | "payload" | "attempts"> & {
+  job_id: string | null;
+  url: string;
+  secret: string | null;
+};
+
 export interface WebhookFields {
   name?: string;
   url?: string;
@@ -12,8 +53,8 @@ export interface WebhookFields {
   enabled?: boolean;
 }
 
-export async function insertWebhook(q: Queryable, orgId: string, w: Required<WebhookFields> & { id: string }): Promise<any> {
-  const [row] = await q.query(
+export async function insertWebhook(q: Queryable, orgId: string, w: Required<WebhookFields> & { id: string }): Promise<WebhookRow> {
+  const [row] = await q.query<WebhookRow>(
     `INSERT INTO outgoing_webhooks (id, organization_id, name, url, events, secret, enabled)
      VALUES ($1, $2, $3, $4, $5::text[], $6, $7::bool) RETURNING ${WEBHOOK_COLUMNS}`,
     [w.id, orgId, w.name, w.url, w.events, w.secret, w.enabled],
@@ -21,18 +62,18 @@ export async function insertWebhook(q: Queryable, orgId: string, w: Required<Web
   return row;
 }
 
-export async function listWebhooks(q: Queryable, orgId: string): Promise<any[]> {
-  return q.query(`SELECT ${WEBHOOK_COLUMNS} FROM outgoing_webhooks WHERE organization_id = $1 ORDER BY created_at DESC, id`, [orgId]);
+export async function listWebhooks(q: Queryable, orgId: string): Promise<WebhookRow[]> {
+  return q.query<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM outgoing_webhooks WHERE organization_id = $1 ORDER BY created_at DESC, id`, [orgId]);
 }
 
-export async function getWebhook(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${WEBHOOK_COLUMNS} FROM outgoing_webhooks WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getWebhook(q: Queryable, orgId: string, id: string): Promise<WebhookRow | undefined> {
+  const [row] = await q.query<WebhookRow>(`SELECT ${WEBHOOK_COLUMNS} FROM outgoing_webhooks WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
 /** Re-enabling clears the failure streak, so an auto-disabled webhook gets a fresh run of 20. */
-export async function updateWebhook(q: Queryable, orgId: string, id: string, f: WebhookFields): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function updateWebhook(q: Queryable, orgId: string, id: string, f: WebhookFields): Promise<WebhookRow | undefined> {
+  const [row] = await q.query<WebhookRow>(
     `UPDATE outgoing_webhooks SET
        name = COALESCE($3, name), url = COALESCE($4, url), events = COALESCE($5::text[], events),
        secret = CASE WHEN $6::bool THEN $7 ELSE secret END,
@@ -108,8 +149,8 @@ export async function enqueueCompletionCallbacks(q: Queryable, event: string, it
  * Leases due deliveries of enabled webhooks and completion callbacks to this dispatcher (SKIP LOCKED; an expired
  * lease is taken over). A callback has no webhook: its own target and secret stand in for the webhook's.
  */
-export async function claimDueDeliveries(q: Queryable, limit: number, leaseSecs: number): Promise<any[]> {
-  return q.query(
+export async function claimDueDeliveries(q: Queryable, limit: number, leaseSecs: number): Promise<ClaimedDeliveryRow[]> {
+  return q.query<ClaimedDeliveryRow>(
     `WITH due AS (
        SELECT d.id FROM outgoing_webhook_deliveries d LEFT JOIN outgoing_webhooks w ON w.id = d.webhook_id
        WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND (d.locked_until IS NULL OR d.locked_until < now())
@@ -144,8 +185,8 @@ export interface AttemptResult {
 }
 
 /** Records the outcome of an attempt on the delivery row. */
-export async function recordDeliveryAttempt(q: Queryable, id: string, r: AttemptResult): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function recordDeliveryAttempt(q: Queryable, id: string, r: AttemptResult): Promise<DeliveryRow | undefined> {
+  const [row] = await q.query<DeliveryRow>(
     `UPDATE outgoing_webhook_deliveries SET status = $2, status_code = $3, response_body = $4, error = $5, attempts = attempts + 1,
        delivered_at = CASE WHEN $2 = 'success' THEN now() ELSE delivered_at END,
        next_attempt_at = CASE WHEN $6::float8 IS NULL THEN next_attempt_at ELSE now() + make_interval(secs => $6::float8) END,
@@ -160,8 +201,8 @@ export async function recordDeliveryAttempt(q: Queryable, id: string, r: Attempt
  * A delivery ended: success resets the failure streak; a failed delivery extends it and the webhook disables
  * itself when the streak reaches `disableAfter`.
  */
-export async function recordWebhookOutcome(q: Queryable, webhookId: string, success: boolean, disableAfter: number): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function recordWebhookOutcome(q: Queryable, webhookId: string, success: boolean, disableAfter: number): Promise<WebhookRow | undefined> {
+  const [row] = await q.query<WebhookRow>(
     `UPDATE outgoing_webhooks SET
        last_triggered_at = now(),
        failure_count = CASE WHEN $2::bool THEN 0 ELSE failure_count + 1 END,
@@ -174,27 +215,27 @@ export async function recordWebhookOutcome(q: Queryable, webhookId: string, succ
   return row;
 }
 
-export async function listDeliveries(q: Queryable, webhookId: string, limit: number): Promise<any[]> {
-  return q.query(`SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [webhookId, limit]);
+export async function listDeliveries(q: Queryable, webhookId: string, limit: number): Promise<DeliveryRow[]> {
+  return q.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE webhook_id = $1 ORDER BY created_at DESC, id LIMIT $2`, [webhookId, limit]);
 }
 
 /** A job's completion callbacks, newest first. */
-export async function listCompletionCallbacks(q: Queryable, orgId: string, jobId: string): Promise<any[]> {
-  return q.query(
+export async function listCompletionCallbacks(q: Queryable, orgId: string, jobId: string): Promise<DeliveryRow[]> {
+  return q.query<DeliveryRow>(
     `SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE organization_id = $1 AND job_id = $2 AND webhook_id IS NULL
      ORDER BY created_at DESC, id`,
     [orgId, jobId],
   );
 }
 
-export async function getDelivery(q: Queryable, webhookId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE webhook_id = $1 AND id = $2`, [webhookId, id]);
+export async function getDelivery(q: Queryable, webhookId: string, id: string): Promise<DeliveryRow | undefined> {
+  const [row] = await q.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM outgoing_webhook_deliveries WHERE webhook_id = $1 AND id = $2`, [webhookId, id]);
   return row;
 }
 
 /** A finished delivery gets a fresh run of attempts, due now. */
-export async function requeueDelivery(q: Queryable, webhookId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function requeueDelivery(q: Queryable, webhookId: string, id: string): Promise<DeliveryRow | undefined> {
+  const [row] = await q.query<DeliveryRow>(
     `UPDATE outgoing_webhook_deliveries SET status = 'pending', attempts = 0, error = NULL, next_attempt_at = now(), locked_until = NULL
      WHERE webhook_id = $1 AND id = $2 AND status <> 'pending' RETURNING ${DELIVERY_COLUMNS}`,
     [webhookId, id],

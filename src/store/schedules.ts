@@ -1,9 +1,53 @@
+import { sqlStatuses, ACTIVE_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 
 const SCHEDULE_COLUMNS = `id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
   max_retries, timeout_seconds, is_active, last_run_at, next_run_at, run_count, tags, metadata, created_at, updated_at,
   catch_up, catch_up_window_secs, overlap, jitter_secs`;
 const RUN_COLUMNS = `id, schedule_id, organization_id, tick, job_id, status, error_message, started_at, completed_at`;
+
+/** A schedule as SCHEDULE_COLUMNS reads it. */
+export type ScheduleRow = {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  cron_expression: string;
+  timezone: string;
+  queue_name: string;
+  payload_template: unknown;
+  priority: number;
+  max_retries: number;
+  timeout_seconds: number;
+  is_active: boolean;
+  last_run_at: Date | null;
+  next_run_at: Date | null;
+  run_count: number;
+  tags: unknown;
+  metadata: unknown;
+  created_at: Date;
+  updated_at: Date;
+  catch_up: "skip" | "latest" | "all";
+  catch_up_window_secs: number;
+  overlap: "allow" | "skip" | "cancel_previous";
+  jitter_secs: number;
+};
+
+/** A due schedule as the scheduler locks it, with the database's clock. */
+export type DueScheduleRow = ScheduleRow & { db_now: Date };
+
+/** One fire (or skipped tick) of a schedule. */
+export type ScheduleRunRow = {
+  id: string;
+  schedule_id: string;
+  organization_id: string;
+  tick: Date | null;
+  job_id: string | null;
+  status: "pending" | "running" | "completed" | "failed" | "skipped";
+  error_message: string | null;
+  started_at: Date;
+  completed_at: Date | null;
+};
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 const ts = (d: Date | null | undefined) => (d ? d.toISOString() : null);
@@ -54,8 +98,8 @@ export async function dbNow(q: Queryable): Promise<Date> {
   return new Date(row!.now);
 }
 
-export async function insertSchedule(q: Queryable, id: string, orgId: string, f: ScheduleFields): Promise<any> {
-  const [row] = await q.query(
+export async function insertSchedule(q: Queryable, id: string, orgId: string, f: ScheduleFields): Promise<ScheduleRow> {
+  const [row] = await q.query<ScheduleRow>(
     `INSERT INTO schedules (id, organization_id, name, description, cron_expression, timezone, queue_name, payload_template, priority,
                             max_retries, timeout_seconds, is_active, next_run_at, tags, metadata, catch_up, catch_up_window_secs, overlap, jitter_secs)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::jsonb, $9::int, $10::int, $11::int, $12::bool, $13::timestamptz, $14::text::jsonb, $15::text::jsonb,
@@ -66,8 +110,8 @@ export async function insertSchedule(q: Queryable, id: string, orgId: string, f:
   return row;
 }
 
-export async function updateSchedule(q: Queryable, orgId: string, id: string, f: ScheduleFields): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function updateSchedule(q: Queryable, orgId: string, id: string, f: ScheduleFields): Promise<ScheduleRow | undefined> {
+  const [row] = await q.query<ScheduleRow>(
     `UPDATE schedules SET name = $3, description = $4, cron_expression = $5, timezone = $6, queue_name = $7,
             payload_template = $8::text::jsonb, priority = $9::int, max_retries = $10::int, timeout_seconds = $11::int,
             is_active = $12::bool, next_run_at = $13::timestamptz, tags = $14::text::jsonb, metadata = $15::text::jsonb,
@@ -78,16 +122,16 @@ export async function updateSchedule(q: Queryable, orgId: string, id: string, f:
   return row;
 }
 
-export async function getSchedule(q: Queryable, orgId: string, id: string, lock = false): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function getSchedule(q: Queryable, orgId: string, id: string, lock = false): Promise<ScheduleRow | undefined> {
+  const [row] = await q.query<ScheduleRow>(
     `SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE organization_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`,
     [orgId, id],
   );
   return row;
 }
 
-export async function listSchedules(q: Queryable, orgId: string, limit: number, offset: number): Promise<any[]> {
-  return q.query(
+export async function listSchedules(q: Queryable, orgId: string, limit: number, offset: number): Promise<ScheduleRow[]> {
+  return q.query<ScheduleRow>(
     `SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE organization_id = $1 ORDER BY created_at DESC, seq DESC LIMIT $2 OFFSET $3`,
     [orgId, limit, offset],
   );
@@ -102,8 +146,8 @@ export async function deleteSchedule(q: Queryable, orgId: string, id: string): P
  * Locks one active schedule whose planned fire has passed, skipping rows another node is firing right now.
  * A node that dies mid-fire rolls back, and the row is due again for the next node: no fire is lost.
  */
-export async function lockDueSchedule(q: Queryable): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function lockDueSchedule(q: Queryable): Promise<DueScheduleRow | undefined> {
+  const [row] = await q.query<DueScheduleRow>(
     `SELECT ${SCHEDULE_COLUMNS}, now() AS db_now FROM schedules
      WHERE is_active AND next_run_at <= now()
      ORDER BY next_run_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
@@ -129,8 +173,8 @@ export async function insertRun(
 }
 
 /** After a pass: counts the jobs fired and plans the next fire (`nextRunAt` undefined keeps the plan, as a manual trigger does). */
-export async function recordFire(q: Queryable, id: string, fired: number, nextRunAt: Date | null | undefined): Promise<any> {
-  const [row] = await q.query(
+export async function recordFire(q: Queryable, id: string, fired: number, nextRunAt: Date | null | undefined): Promise<ScheduleRow> {
+  const [row] = await q.query<ScheduleRow>(
     `UPDATE schedules SET
        run_count = run_count + $2::int,
        last_run_at = CASE WHEN $2::int > 0 THEN now() ELSE last_run_at END,
@@ -142,8 +186,8 @@ export async function recordFire(q: Queryable, id: string, fired: number, nextRu
   return row;
 }
 
-export async function runHistory(q: Queryable, scheduleId: string, limit: number): Promise<any[]> {
-  return q.query(
+export async function runHistory(q: Queryable, scheduleId: string, limit: number): Promise<ScheduleRunRow[]> {
+  return q.query<ScheduleRunRow>(
     `SELECT ${RUN_COLUMNS} FROM schedule_runs WHERE schedule_id = $1 ORDER BY started_at DESC, seq DESC LIMIT $2`,
     [scheduleId, limit],
   );
@@ -158,7 +202,7 @@ export async function unfinishedRunJobs(q: Queryable, scheduleId: string): Promi
     `SELECT j.id, j.organization_id, j.status
      FROM (SELECT job_id FROM schedule_runs WHERE schedule_id = $1 AND job_id IS NOT NULL ORDER BY started_at DESC, seq DESC LIMIT 100) r
      JOIN jobs j ON j.id = r.job_id
-     WHERE j.status IN ('pending', 'scheduled', 'processing')`,
+     WHERE j.status IN (${sqlStatuses(ACTIVE_STATUSES)})`,
     [scheduleId],
   );
 }

@@ -1,5 +1,5 @@
 import type { Queryable } from "../db/types";
-import { CLAIMABLE_IN_QUEUE, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { CLAIMABLE_IN_QUEUE, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 export interface WorkerWant {
   workerId: string;
@@ -16,9 +16,9 @@ export interface WorkerWant {
  * frees the slot). Slots are dealt round robin (every worker's first slot before anyone's second), jobs in claim
  * order (priority, then FIFO); SKIP LOCKED as every claim. One history row per job, as claimJobs.
  */
-export async function claimForWorkers(q: Queryable, orgId: string, queueName: string, workers: WorkerWant[]): Promise<any[]> {
+export async function claimForWorkers(q: Queryable, orgId: string, queueName: string, workers: WorkerWant[]): Promise<JobRow[]> {
   if (workers.length === 0) return [];
-  return q.query(
+  return q.query<JobRow>(
     `WITH w AS (
        SELECT t.worker_id, t.ord, t.lease_secs,
               CASE WHEN t.cap IS NULL THEN t.want ELSE LEAST(t.want, t.cap - (

@@ -1,11 +1,14 @@
 import type { Queryable } from "../db/types";
 
+/** The key behind a JWT, with its organization's plan and whether the token was logged out. */
+export type TokenKeyRow = { id: string; organization_id: string; queues: string[]; rate_limit: number | null; plan_tier: string; revoked: boolean };
+
 /**
  * The per-request check of a JWT: its key must still be active and unexpired, its organization not deleted,
  * and the token not logged out. One indexed lookup, no cache, so revocation is seen by every node at once.
  */
-export async function findTokenKey(q: Queryable, apiKeyId: string, jti: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function findTokenKey(q: Queryable, apiKeyId: string, jti: string): Promise<TokenKeyRow | undefined> {
+  const [row] = await q.query<TokenKeyRow>(
     `SELECT k.id, k.organization_id, k.queues, k.rate_limit, o.plan_tier,
             EXISTS (SELECT 1 FROM jwt_denylist d WHERE d.jti = $2) AS revoked
      FROM api_keys k JOIN organizations o ON o.id = k.organization_id

@@ -1,3 +1,4 @@
+import { ACTIVE_STATUSES, sqlStatuses } from "../domain/job-states";
 import type { Queryable } from "../db/types";
 import { notFound } from "../domain/errors";
 
@@ -53,7 +54,7 @@ export async function resetJobsToday(q: Queryable, orgId: string): Promise<void>
 /** pending + scheduled + processing. */
 export async function countActiveJobs(q: Queryable, orgId: string): Promise<number> {
   const [row] = await q.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM jobs WHERE organization_id = $1 AND status IN ('pending', 'scheduled', 'processing')",
+    `SELECT count(*)::int AS n FROM jobs WHERE organization_id = $1 AND status IN (${sqlStatuses(ACTIVE_STATUSES)})`,
     [orgId],
   );
   return row?.n ?? 0;
@@ -89,18 +90,7 @@ export async function countActiveApiKeys(q: Queryable, orgId: string): Promise<n
   return row?.n ?? 0;
 }
 
-/** Every database of one process runs the same migrations, so table presence is remembered process-wide. */
-const known = new Map<string, boolean>();
-
-/** Whether a table exists (tables owned by features that may not be installed). */
-export async function tableExists(q: Queryable, name: string): Promise<boolean> {
-  if (known.has(name)) return known.get(name)!;
-  const [row] = await q.query<{ present: boolean }>("SELECT to_regclass($1) IS NOT NULL AS present", [name]);
-  known.set(name, !!row?.present);
-  return !!row?.present;
-}
-
-/** Workers counted against the plan: healthy or degraded (the workers table is optional). */
+/** Workers counted against the plan: healthy or degraded. */
 export async function countLiveWorkers(q: Queryable, orgId: string): Promise<number> {
   const [row] = await q.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM workers WHERE organization_id = $1 AND status IN ('healthy', 'degraded')",
@@ -118,13 +108,13 @@ export async function countActiveWorkers(q: Queryable, orgId: string): Promise<n
   return row?.n ?? 0;
 }
 
-/** Active schedules (the schedules table is optional). */
+/** Active schedules. */
 export async function countActiveSchedules(q: Queryable, orgId: string): Promise<number> {
   const [row] = await q.query<{ n: number }>("SELECT count(*)::int AS n FROM schedules WHERE organization_id = $1 AND is_active", [orgId]);
   return row?.n ?? 0;
 }
 
-/** Workflows that are not finished: pending or running (the workflows table is optional). */
+/** Workflows that are not finished: pending or running. */
 export async function countOpenWorkflows(q: Queryable, orgId: string): Promise<number> {
   const [row] = await q.query<{ n: number }>(
     "SELECT count(*)::int AS n FROM workflows WHERE organization_id = $1 AND status IN ('pending', 'running')",

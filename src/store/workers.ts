@@ -3,6 +3,24 @@ import type { Queryable } from "../db/types";
 const WORKER_COLUMNS = `id, organization_id, queue_name, queue_names, hostname, worker_type, max_concurrency, current_jobs, status,
   last_heartbeat, metadata, version, registered_at, updated_at`;
 
+/** A worker as WORKER_COLUMNS reads it. */
+export type WorkerRow = {
+  id: string;
+  organization_id: string;
+  queue_name: string;
+  queue_names: string[];
+  hostname: string;
+  worker_type: string | null;
+  max_concurrency: number;
+  current_jobs: number;
+  status: "healthy" | "degraded" | "draining" | "offline";
+  last_heartbeat: Date;
+  metadata: Record<string, unknown>;
+  version: string | null;
+  registered_at: Date;
+  updated_at: Date;
+};
+
 export interface WorkerRegistration {
   id: string;
   queueName: string;
@@ -15,8 +33,8 @@ export interface WorkerRegistration {
 }
 
 /** Registers a worker, or re-registers one of the same organization under the same id (stable worker ids). */
-export async function upsertWorker(q: Queryable, orgId: string, w: WorkerRegistration): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function upsertWorker(q: Queryable, orgId: string, w: WorkerRegistration): Promise<WorkerRow | undefined> {
+  const [row] = await q.query<WorkerRow>(
     `INSERT INTO workers AS w (id, organization_id, queue_name, queue_names, hostname, worker_type, max_concurrency, metadata, version)
      VALUES ($1, $2, $3, $4::text[], $5, $6, $7::int, $8::text::jsonb, $9)
      ON CONFLICT (id) DO UPDATE SET queue_name = EXCLUDED.queue_name, queue_names = EXCLUDED.queue_names,
@@ -30,13 +48,13 @@ export async function upsertWorker(q: Queryable, orgId: string, w: WorkerRegistr
   return row;
 }
 
-export async function getWorker(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${WORKER_COLUMNS} FROM workers WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getWorker(q: Queryable, orgId: string, id: string): Promise<WorkerRow | undefined> {
+  const [row] = await q.query<WorkerRow>(`SELECT ${WORKER_COLUMNS} FROM workers WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
-export async function listWorkers(q: Queryable, orgId: string, limit = 100): Promise<any[]> {
-  return q.query(`SELECT ${WORKER_COLUMNS} FROM workers WHERE organization_id = $1 ORDER BY last_heartbeat DESC LIMIT $2`, [orgId, limit]);
+export async function listWorkers(q: Queryable, orgId: string, limit = 100): Promise<WorkerRow[]> {
+  return q.query<WorkerRow>(`SELECT ${WORKER_COLUMNS} FROM workers WHERE organization_id = $1 ORDER BY last_heartbeat DESC LIMIT $2`, [orgId, limit]);
 }
 
 export async function recordHeartbeat(
@@ -44,8 +62,8 @@ export async function recordHeartbeat(
   orgId: string,
   id: string,
   h: { currentJobs: number; status: string; metadata?: Record<string, unknown> },
-): Promise<any | undefined> {
-  const [row] = await q.query(
+): Promise<WorkerRow | undefined> {
+  const [row] = await q.query<WorkerRow>(
     `UPDATE workers SET last_heartbeat = now(), current_jobs = $3::int, status = $4,
             metadata = COALESCE($5::text::jsonb, metadata), updated_at = now()
      WHERE organization_id = $1 AND id = $2 RETURNING ${WORKER_COLUMNS}`,
@@ -54,8 +72,8 @@ export async function recordHeartbeat(
   return row;
 }
 
-export async function markOffline(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(
+export async function markOffline(q: Queryable, orgId: string, id: string): Promise<WorkerRow | undefined> {
+  const [row] = await q.query<WorkerRow>(
     `UPDATE workers SET status = 'offline', current_jobs = 0, updated_at = now() WHERE organization_id = $1 AND id = $2 RETURNING ${WORKER_COLUMNS}`,
     [orgId, id],
   );
@@ -63,15 +81,15 @@ export async function markOffline(q: Queryable, orgId: string, id: string): Prom
 }
 
 /** Workers silent for degradedSecs become degraded; silent for offlineSecs become offline. Returns both sets. */
-export async function sweepSilentWorkers(q: Queryable, degradedSecs: number, offlineSecs: number): Promise<{ degraded: any[]; offline: any[] }> {
-  const degraded = await q.query(
+export async function sweepSilentWorkers(q: Queryable, degradedSecs: number, offlineSecs: number): Promise<{ degraded: WorkerRow[]; offline: WorkerRow[] }> {
+  const degraded = await q.query<WorkerRow>(
     `UPDATE workers SET status = 'degraded', updated_at = now()
      WHERE status IN ('healthy', 'draining') AND last_heartbeat < now() - make_interval(secs => $1::float8)
        AND last_heartbeat >= now() - make_interval(secs => $2::float8)
      RETURNING ${WORKER_COLUMNS}`,
     [degradedSecs, offlineSecs],
   );
-  const offline = await q.query(
+  const offline = await q.query<WorkerRow>(
     `WITH silent AS (
        SELECT id FROM workers WHERE status <> 'offline' AND last_heartbeat < now() - make_interval(secs => $1::float8)
        FOR UPDATE SKIP LOCKED

@@ -1,8 +1,29 @@
+import { sqlStatuses, ACTIVE_STATUSES, FAILED_STATUSES, UNSUCCESSFUL_STATUSES, WAITING_STATUSES } from "../domain/job-states";
 import type { Queryable } from "../db/types";
-import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents } from "./jobs";
+import { JOB_COLUMNS, JOB_COLUMNS_OF_J, recordEvents, type JobRow } from "./jobs";
 
 const WORKFLOW_COLUMNS = `id, organization_id, name, description, status, total_jobs, completed_jobs, failed_jobs, metadata,
   created_at, started_at, completed_at, updated_at`;
+
+/** A workflow as WORKFLOW_COLUMNS reads it. */
+export type WorkflowRow = {
+  id: string;
+  organization_id: string;
+  name: string;
+  description: string | null;
+  status: string;
+  total_jobs: number;
+  completed_jobs: number;
+  failed_jobs: number;
+  metadata: unknown;
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Date;
+};
+
+/** A job of a workflow, with its key in the workflow and the ids it depends on. */
+export type WorkflowJobRow = JobRow & { job_key: string | null; depends_on: string[] };
 
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
@@ -23,13 +44,13 @@ export async function insertWorkflowKeys(q: Queryable, workflowId: string, keys:
   );
 }
 
-export async function getWorkflow(q: Queryable, orgId: string, id: string): Promise<any | undefined> {
-  const [row] = await q.query(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2`, [orgId, id]);
+export async function getWorkflow(q: Queryable, orgId: string, id: string): Promise<WorkflowRow | undefined> {
+  const [row] = await q.query<WorkflowRow>(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND id = $2`, [orgId, id]);
   return row;
 }
 
-export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<any[]> {
-  return q.query(
+export async function listWorkflows(q: Queryable, orgId: string, f: { status?: string; limit: number; offset: number }): Promise<WorkflowRow[]> {
+  return q.query<WorkflowRow>(
     `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE organization_id = $1 AND ($2::text IS NULL OR status = $2)
      ORDER BY created_at DESC, seq DESC LIMIT $3 OFFSET $4`,
     [orgId, f.status ?? null, f.limit, f.offset],
@@ -50,9 +71,9 @@ export async function recomputeWorkflows(q: Queryable, ids: string[]): Promise<v
        SELECT workflow_id,
               count(*)::int AS total,
               count(*) FILTER (WHERE status = 'completed')::int AS completed,
-              count(*) FILTER (WHERE status IN ('failed', 'deadletter'))::int AS failed,
-              count(*) FILTER (WHERE status IN ('pending', 'scheduled', 'processing'))::int AS active,
-              count(*) FILTER (WHERE status NOT IN ('pending', 'scheduled'))::int AS touched
+              count(*) FILTER (WHERE status IN (${sqlStatuses(FAILED_STATUSES)}))::int AS failed,
+              count(*) FILTER (WHERE status IN (${sqlStatuses(ACTIVE_STATUSES)}))::int AS active,
+              count(*) FILTER (WHERE status NOT IN (${sqlStatuses(WAITING_STATUSES)}))::int AS touched
        FROM jobs WHERE workflow_id = ANY($1::text[]) GROUP BY workflow_id
      )
      UPDATE workflows w SET
@@ -82,11 +103,11 @@ export async function markCancelled(q: Queryable, id: string): Promise<void> {
 }
 
 /** Workflow cancel: every job that has not started yet is cancelled (running ones finish). */
-export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promise<any[]> {
+export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promise<JobRow[]> {
   return q.query(
     `WITH changed AS (
        UPDATE jobs SET status = 'cancelled', completed_at = now(), updated_at = now()
-       WHERE workflow_id = $1 AND status IN ('pending', 'scheduled') RETURNING ${JOB_COLUMNS}
+       WHERE workflow_id = $1 AND status IN (${sqlStatuses(WAITING_STATUSES)}) RETURNING ${JOB_COLUMNS}
      )${recordEvents("'cancelled'", { worker: "NULL", error: "NULL", detail: `jsonb_build_object('reason', 'workflow_cancelled')` })}
      SELECT * FROM changed`,
     [workflowId],
@@ -98,7 +119,7 @@ export async function cancelWaitingJobs(q: Queryable, workflowId: string): Promi
  * one's dependencies are met is decided from the statuses before this statement, which is right: the jobs being
  * reset were not completed before and are not completed after.
  */
-export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Promise<any[]> {
+export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Promise<JobRow[]> {
   return q.query(
     `WITH met AS (
        SELECT j.id,
@@ -108,7 +129,7 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
               ELSE NOT EXISTS (
                 SELECT 1 FROM job_dependencies d JOIN jobs p ON p.id = d.depends_on_job_id WHERE d.job_id = j.id AND p.status <> 'completed')
          END AS met
-       FROM jobs j WHERE j.workflow_id = $1 AND j.status IN ('failed', 'deadletter', 'cancelled')
+       FROM jobs j WHERE j.workflow_id = $1 AND j.status IN (${sqlStatuses(UNSUCCESSFUL_STATUSES)})
        FOR UPDATE OF j
      ), changed AS (
        UPDATE jobs j SET status = 'pending', retry_count = 0, last_error = NULL, scheduled_at = NULL, completed_at = NULL,
@@ -122,8 +143,8 @@ export async function resetUnfinishedJobs(q: Queryable, workflowId: string): Pro
 }
 
 /** A workflow's jobs with their key and the ids they depend on, in creation order. */
-export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<any[]> {
-  return q.query(
+export async function workflowJobs(q: Queryable, workflowId: string, jobId?: string): Promise<WorkflowJobRow[]> {
+  return q.query<WorkflowJobRow>(
     `SELECT ${JOB_COLUMNS_OF_J}, k.job_key,
             COALESCE((SELECT array_agg(d.depends_on_job_id ORDER BY d.created_at, d.depends_on_job_id)
                       FROM job_dependencies d WHERE d.job_id = j.id), ARRAY[]::text[]) AS depends_on

@@ -1,6 +1,7 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { eventually } from "../helpers/eventually";
 
 const ADMIN = "admin-key-for-account-tests-0123456789";
 
@@ -66,7 +67,8 @@ for (const kind of await databaseKinds()) {
       expect((await s.client(created.body.key).get("/api/v1/dashboard")).status).toBe(200);
 
       const list = await client.get("/api/v1/api-keys");
-      const got = await client.get(`/api/v1/api-keys/${created.body.id}`);
+      // last_used is written beside the request, not before its answer: wait until the write has landed.
+      const got = await eventually(() => client.get(`/api/v1/api-keys/${created.body.id}`), (r) => r.body.last_used !== null);
       for (const text of [JSON.stringify(list.body), JSON.stringify(got.body)]) {
         expect(text).not.toContain(created.body.key);
         expect(text).not.toContain(created.body.key.slice(8, 30));
@@ -102,7 +104,7 @@ for (const kind of await databaseKinds()) {
       expect(again.body.webhook_token).not.toBe(regen.body.webhook_token);
       expect((await client.get(`/api/v1/organizations/${orgId}/webhook-token`)).body.webhook_token).toBe(again.body.webhook_token);
       // stored where ingestion reads it ...
-      const [row] = await s.db.query("SELECT settings FROM organizations WHERE id = $1", [orgId]);
+      const [row] = await s.db.query<{ settings: Record<string, unknown> }>("SELECT settings FROM organizations WHERE id = $1", [orgId]);
       expect(row!.settings.webhook_token).toBe(again.body.webhook_token);
       // ... but never echoed in the organization object, and an update of settings keeps it
       const org = await client.put(`/api/v1/organizations/${orgId}`, { settings: { a: 1, webhook_token: "attacker-chosen" } });

@@ -1,7 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
-import { deliveryRuntime } from "../../src/delivery/runtime";
 import { eventually, receiverPool, verifySpooledSignature } from "../helpers/receivers";
 
 /** Per-job `completion_webhook` callbacks (contract semantics.md §10, last paragraph; docs/webhooks.md). */
@@ -131,7 +130,7 @@ describe("completion webhooks and the SSRF guard in production mode (pglite)", (
     s = await startTestServer("pglite", { SPINDLE_ENV: "production" });
     api = (await s.newOrg()).client;
     let answers = 0;
-    deliveryRuntime(s.engine).resolve = async (host) => {
+    s.delivery!.resolve = async (host) => {
       if (host === "loopback.test") return ["127.0.0.1"];
       if (host === "rebind.test") return ++answers === 1 ? ["93.184.216.34"] : ["127.0.0.1"];
       throw new Error("ENOTFOUND " + host);

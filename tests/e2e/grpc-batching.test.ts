@@ -7,7 +7,6 @@ import { forEachLine } from "../helpers/process";
 import { loadConfig } from "../../src/config";
 import { startServer, type RunningServer } from "../../src/server";
 import { openPostgres } from "../../src/db/postgres";
-import { grpcListenerOf } from "../../src/rpc/feature";
 
 /** Settles every job pushed to it with a unary Complete; the ids it completed, in order. */
 function completingWorker(c: GrpcClients, key: string, queueName: string, workerId: string, prefetch?: number) {
@@ -165,7 +164,7 @@ describe.skipIf(!(await postgresAvailable()))("gRPC batching across two nodes (p
   test("2 nodes x 32 streaming workers complete every job exactly once; a worker killed mid-batch gives its jobs back", async () => {
     const { key } = await a.newOrg();
     const addrA = `127.0.0.1:${grpcPortOf(a)}`;
-    const addrB = `127.0.0.1:${grpcListenerOf(b.engine)!.port}`;
+    const addrB = `127.0.0.1:${b.grpc!.port}`;
     const ca = grpcClients(addrA, key);
     const cb = grpcClients(addrB, key);
     const TOTAL = 1500;

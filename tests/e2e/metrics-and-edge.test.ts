@@ -1,7 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { metricsListenerPort } from "../../src/metrics/feature";
 
 const METRICS_TOKEN = "metrics-token-0123456789";
 
@@ -48,8 +47,21 @@ for (const kind of await databaseKinds()) {
       expect(text).toContain("# TYPE spooled_job_duration_seconds histogram");
     });
 
+    test("only committed changes are counted: a delivery job refused by validation adds nothing", async () => {
+      const { client } = await s.newOrg();
+      const before = sample(await scrape(), "spooled_jobs_enqueued_total")!;
+      const refused = await client.post("/api/v1/jobs", { queue_name: "spindle.http.refused", payload: { method: "POST" } });
+      expect(refused.status).toBe(400);
+      const bulk = await client.post("/api/v1/jobs/bulk", { queue_name: "spindle.http.refused", jobs: [{ payload: { url: "http://127.0.0.1:9/ok" } }, { payload: { nope: 1 } }] });
+      expect(bulk.status).toBe(400);
+      expect((await client.post("/api/v1/jobs", { queue_name: "counted", payload: {} })).status).toBe(201);
+      const text = await scrape();
+      expect(sample(text, "spooled_jobs_enqueued_total")).toBe(before + 1);
+      expect(text).not.toContain('queue="spindle.http.refused"');
+    });
+
     test("the separate METRICS_PORT listener serves the same text and nothing else", async () => {
-      const port = metricsListenerPort(s.engine);
+      const port = s.metricsPort;
       expect(port).toBeGreaterThan(0);
       const text = await scrape(`http://127.0.0.1:${port}`);
       expect(text).toContain("spooled_jobs_enqueued_total");

@@ -1,7 +1,6 @@
 import { describe, test, expect, beforeAll, afterAll } from "bun:test";
 import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
-import { deliveryRuntime } from "../../src/delivery/runtime";
 import { deadPort, eventually, receiverPool, verifySpooledSignature } from "../helpers/receivers";
 
 // The breaker is studied in delivery-jobs.test.ts; here it must not postpone the retries being counted.
@@ -206,7 +205,7 @@ describe("SSRF guard in production mode (pglite)", () => {
   test("names are vetted after DNS, at creation and again at delivery: a name that resolves to loopback is refused", async () => {
     // A stand-in DNS (the guard's own resolver seam): rebind.test first answers a public address, later loopback.
     let answers = 0;
-    deliveryRuntime(s.engine).resolve = async (host) => {
+    s.delivery!.resolve = async (host) => {
       if (host === "loopback.test") return ["127.0.0.1"];
       if (host === "mixed.test") return ["93.184.216.34", "::ffff:10.0.0.1"];
       if (host === "rebind.test") return ++answers === 1 ? ["93.184.216.34"] : ["127.0.0.1"];

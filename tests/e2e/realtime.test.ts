@@ -3,7 +3,6 @@ import { databaseKinds } from "../helpers/databases";
 import { startTestServer, type TestServer, type Client } from "../helpers/server";
 import { SseReader, WsReader, openStalledWebSocket } from "../helpers/realtime-clients";
 import { eventually } from "../helpers/eventually";
-import { hubOf } from "../../src/features/realtime";
 
 const types = (events: any[]) => events.map((e) => e.type);
 
@@ -233,7 +232,7 @@ for (const kind of await databaseKinds()) {
       const { key, client, orgId } = await s.newOrg();
       const queue = "q".repeat(100);
       const stalled = await SseReader.openPaused(`${s.url}/api/v1/events?api_key=${key}`);
-      const hub = hubOf(s.engine)!;
+      const hub = s.hub!;
       await eventually(async () => hub.countForOrg(orgId), (n) => n === 1);
       const created: string[] = [];
       const produce = async () => {
@@ -269,7 +268,7 @@ for (const kind of await databaseKinds()) {
       const { key, client, orgId } = await s.newOrg();
       const stalled = await openStalledWebSocket("127.0.0.1", s.port, `/api/v1/ws?api_key=${encodeURIComponent(key)}`);
       expect(stalled.status).toContain("101");
-      const hub = hubOf(s.engine)!;
+      const hub = s.hub!;
       await eventually(async () => hub.countForOrg(orgId), (n) => n === 1);
       let jobs = 0;
       while (hub.countForOrg(orgId) === 1 && jobs < 60_000) {

@@ -130,7 +130,7 @@ for (const kind of await databaseKinds()) {
 
     test("a fire the engine refuses (over quota) is recorded as failed and the plan still moves on", async () => {
       const { client, orgId: refusedOrg } = await s.newOrg();
-      s.engine.hooks.beforeCreate.push(async (_tx, org) => {
+      s.engine.hooks.validateInsert.push(async (_tx, org) => {
         if (org === refusedOrg) throw new AppError("QUOTA_EXCEEDED", "Active job limit reached");
       });
       const r = await client.post("/api/v1/schedules", { name: "refused", queue_name: "refused", payload_template: {}, cron_expression: "* * * * * *" });

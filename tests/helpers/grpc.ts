@@ -2,7 +2,6 @@ import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { join } from "node:path";
 import type { TestServer } from "./server";
-import { grpcListenerOf } from "../../src/rpc/feature";
 
 /** Loaded exactly as the Spooled Node SDK loads its proto (contract grpc.md section 7). */
 const definition = protoLoader.loadSync(["spooled/v1/queue.proto", "spooled/v1/worker.proto"], {
@@ -16,7 +15,7 @@ const definition = protoLoader.loadSync(["spooled/v1/queue.proto", "spooled/v1/w
 const pkg = grpc.loadPackageDefinition(definition) as any;
 
 export function grpcPortOf(server: TestServer): number {
-  const listener = grpcListenerOf(server.engine);
+  const listener = server.grpc;
   if (!listener) throw new Error("gRPC listener is not running");
   return listener.port;
 }

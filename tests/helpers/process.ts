@@ -56,10 +56,12 @@ export async function spawnSpindle(cmd: string[], opts: { cwd: string; env: Reco
   const urlSeen = new Promise<string>((r) => (resolveUrl = r));
   let listening: string | undefined;
   // Ready once the last of the three startup lines (listening address, database, mode) is out.
+  // With JSON_LOGS=true the three are one JSON event carrying url and mode.
   const outDone = collectLines(proc.stdout, stdout, (line) => {
-    const m = /^spindle \S+ listening on (http:\/\/\S+)/.exec(line);
+    const event = line.startsWith("{") ? (JSON.parse(line) as { msg?: string; mode?: string }) : undefined;
+    const m = /^spindle \S+ listening on (http:\/\/\S+)/.exec(event?.msg ?? line);
     if (m) listening = m[1]!.replace("[::]", "127.0.0.1").replace("0.0.0.0", "127.0.0.1");
-    if (listening && line.startsWith("mode: ")) resolveUrl(listening);
+    if (listening && (line.startsWith("mode: ") || event?.mode)) resolveUrl(listening);
   });
   const errDone = collectLines(proc.stderr, stderr, () => {});
   const exited = proc.exited.then(async (code) => {

@@ -13,7 +13,7 @@ export interface TestServer extends RunningServer {
 }
 
 /** Starts the real server (real HTTP listener on a free port) on a fresh database of the given kind. */
-export async function startTestServer(kind: DbKind, env: Record<string, string> = {}, features: Feature[] = FEATURES): Promise<TestServer> {
+export async function startTestServer(kind: DbKind, env: Record<string, string> = {}, features: readonly Feature[] = FEATURES): Promise<TestServer> {
   const { db, url: databaseUrl, dispose } = await freshDatabase(kind);
   // Plan caps are reported but not enforced unless a test asks (SPINDLE_QUOTAS: "on"), as on a default server.
   // Production mode needs a JWT secret.

@@ -44,7 +44,11 @@ for (const kind of await databaseKinds()) {
     const insert = (jobs: store.NewJob[], orgId = org) => db.transaction((tx) => store.insertJobs(tx, orgId, jobs, DEFAULTS));
     const claim = (queue: string, limit: number, worker = "w", leaseSecs = 30, orgId = org) =>
       db.transaction((tx) => store.claimJobs(tx, orgId, queue, worker, limit, leaseSecs));
-    const events = (jobId: string) => db.query("SELECT event, status, worker_id, error, detail, created_at FROM job_events WHERE job_id = $1 ORDER BY id", [jobId]);
+    const events = (jobId: string) =>
+      db.query<{ event: string; status: string; worker_id: string | null; error: string | null; detail: unknown; created_at: Date }>(
+        "SELECT event, status, worker_id, error, detail, created_at FROM job_events WHERE job_id = $1 ORDER BY id",
+        [jobId],
+      );
     const job = async (id: string) => (await store.getJob(db, org, id))!;
 
     test("claims go by priority, then creation order, up to the limit, and only claimable rows", async () => {
@@ -181,44 +185,69 @@ for (const kind of await databaseKinds()) {
       expect(await complete("owner", leased.lease_id)).toEqual([]);
     });
 
+    test("fail, defer and renew check the lease inside their update, like completion", async () => {
+      const [j] = await insert([newJob("fenced", { maxRetries: 5 })]);
+      const [leased] = await claim("fenced", 1, "owner", 30);
+      const guard = (workerId: string, leaseId: string | null, orgId = org) => ({ orgId, jobId: j.id, workerId, leaseId });
+      const refused = [guard("intruder", null), guard("owner", "stale"), guard("owner", null, "other-org")];
+      for (const g of refused) {
+        expect(await db.transaction((tx) => store.markFailed(tx, g, "x", 1))).toBeUndefined();
+        expect(await db.transaction((tx) => store.deferLeasedJob(tx, g, 1, "x"))).toBeUndefined();
+        expect(await db.transaction((tx) => store.renewLease(tx, g, 60))).toBeUndefined();
+      }
+      await db.query("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = $1", [j.id]);
+      expect(await db.transaction((tx) => store.renewLease(tx, guard("owner", leased.lease_id), 60))).toBeUndefined();
+      expect(await db.transaction((tx) => store.markFailed(tx, guard("owner", leased.lease_id), "late", 1))).toBeUndefined();
+      expect(await job(j.id)).toMatchObject({ status: "processing", retry_count: 0 });
+      await db.query("UPDATE jobs SET lease_expires_at = now() + interval '1 minute' WHERE id = $1", [j.id]);
+      expect(await db.transaction((tx) => store.renewLease(tx, guard("owner", leased.lease_id), 60))).toMatchObject({ id: j.id, status: "processing" });
+      expect(await db.transaction((tx) => store.deferLeasedJob(tx, guard("owner", leased.lease_id), 0, "busy"))).toMatchObject({ status: "pending", retry_count: 0 });
+      expect((await events(j.id)).map((e) => e.event)).toEqual(["created", "claimed", "released"]);
+    });
+
     test("a failed attempt is rescheduled after its delay or dead-lettered, with the error kept", async () => {
       const [j] = await insert([newJob("fail", { maxRetries: 1, payload: { keep: 1 } })]);
       await claim("fail", 1);
-      const retried = await db.transaction((tx) => store.markFailed(tx, j.id, "first", 30, "w"));
+      const retried = await db.transaction((tx) => store.markFailed(tx, { orgId: org, jobId: j.id, workerId: "w", leaseId: null }, "first", 30));
       expect(retried).toMatchObject({ status: "pending", retry_count: 1, last_error: "first", assigned_worker_id: null, lease_id: null });
-      expect(+new Date(retried.scheduled_at) - Date.now()).toBeGreaterThan(20_000);
+      expect(+new Date(retried!.scheduled_at!) - Date.now()).toBeGreaterThan(20_000);
       expect(await claim("fail", 1)).toEqual([]);
       await db.query("UPDATE jobs SET scheduled_at = now() - interval '1 second' WHERE id = $1", [j.id]);
       await claim("fail", 1);
-      const dead = await db.transaction((tx) => store.markFailed(tx, j.id, "second", null, "w"));
+      const dead = await db.transaction((tx) => store.markFailed(tx, { orgId: org, jobId: j.id, workerId: "w", leaseId: null }, "second", null));
       expect(dead).toMatchObject({ status: "deadletter", retry_count: 2, last_error: "second", payload: { keep: 1 } });
       expect((await events(j.id)).map((e) => [e.event, e.error])).toEqual([
         ["created", null], ["claimed", null], ["failed", "first"], ["claimed", null], ["deadlettered", "second"],
       ]);
     });
 
-    test("the reaper returns expired leases to pending, or to the DLQ when out of retries, and skips live leases", async () => {
+    test("the reaper fails expired leases: back to pending after the given delay, or to the DLQ, and skips live leases", async () => {
       const [again] = await insert([newJob("reap", { maxRetries: 2 })]);
       const [dead] = await insert([newJob("reap", { maxRetries: 0 })]);
       const [live] = await insert([newJob("reap-live")]);
       await claim("reap", 10, "gone", 0);
       await claim("reap-live", 1, "alive", 60);
       await Bun.sleep(5);
-      const reaped = await db.transaction((tx) => store.reapExpiredLeases(tx));
+      const asked: number[] = [];
+      const delayFor = (j: { retry_count: number; max_retries: number }) => (asked.push(j.retry_count), j.retry_count < j.max_retries ? 30 : null);
+      const reaped = await db.transaction((tx) => store.reapExpiredLeases(tx, delayFor));
+      expect(asked).toEqual([0, 0]);
       const byId = new Map(reaped.map((r) => [r.id, r]));
-      expect(byId.get(again.id)).toMatchObject({ status: "pending", retry_count: 1, last_error: "Lease expired (worker timeout)", assigned_worker_id: null });
-      expect(byId.get(dead.id)).toMatchObject({ status: "deadletter", retry_count: 1, last_error: "Max retries exceeded after lease expiration" });
+      expect(byId.get(again.id)).toMatchObject({ status: "pending", retry_count: 1, last_error: "lease expired", assigned_worker_id: null, lease_id: null });
+      expect(+new Date(byId.get(again.id)!.scheduled_at!) - Date.now()).toBeGreaterThan(20_000);
+      expect(await claim("reap", 10)).toEqual([]); // its backoff has not passed
+      expect(byId.get(dead.id)).toMatchObject({ status: "deadletter", retry_count: 1, last_error: "lease expired" });
       expect(byId.has(live.id)).toBe(false);
-      expect((await events(again.id)).at(-1)).toMatchObject({ event: "lease_expired", status: "pending" });
-      expect((await events(dead.id)).at(-1)).toMatchObject({ event: "deadlettered", status: "deadletter" });
-      expect(await db.transaction((tx) => store.reapExpiredLeases(tx))).toEqual([]);
+      expect((await events(again.id)).at(-1)).toMatchObject({ event: "lease_expired", status: "pending", error: "lease expired" });
+      expect((await events(dead.id)).at(-1)).toMatchObject({ event: "deadlettered", status: "deadletter", error: "lease expired" });
+      expect(await db.transaction((tx) => store.reapExpiredLeases(tx, delayFor))).toEqual([]);
     });
 
     test("DLQ retry by ids, by queue and with a limit; purge by queue and age, within a limit", async () => {
       const deadJob = async (queue: string) => {
         const [j] = await insert([newJob(queue, { maxRetries: 0 })]);
         await claim(queue, 1);
-        await db.transaction((tx) => store.markFailed(tx, j.id, "x", null, "w"));
+        await db.transaction((tx) => store.markFailed(tx, { orgId: org, jobId: j.id, workerId: "w", leaseId: null }, "x", null));
         return j.id as string;
       };
       const a = await deadJob("dlq-a");

@@ -1,5 +1,6 @@
 import { describe, test, expect } from "bun:test";
-import { decideFailure, retryDelaySecs } from "../../src/domain/backoff";
+import { retryDelaySecs } from "../../src/domain/backoff";
+import { decideFailure } from "../../src/domain/job-states";
 
 const policy = { baseSecs: 1, capSecs: 60 };
 const lowest = () => 0;

@@ -1,9 +1,9 @@
 import { Hono, type Context } from "hono";
-import { bearerOf, requireAuth, type AppEnv } from "../auth";
+import { bearerOf, type AppEnv, type RequestAuth } from "../auth";
 import type { Engine } from "../../engine/context";
 import { readBody } from "../body";
 import * as tokens from "../../engine/tokens";
-import * as orgStore from "../../store/orgs";
+import { billingEmailRegistered } from "../../engine/orgs";
 import { emailStartSchema, loginSchema, logoutSchema, refreshSchema, validateTokenSchema } from "../../domain/account-schemas";
 import { unauthorized, validationError } from "../../domain/errors";
 
@@ -14,7 +14,7 @@ const EMAIL_LOGIN_UNAVAILABLE = {
 };
 
 /** /auth: JWT login with an API key, refresh, logout (denylist in the database), me, validate. */
-export function authRoutes(engine: Engine) {
+export function authRoutes(engine: Engine, auth: RequestAuth) {
   const app = new Hono<AppEnv>();
   app.post("/login", async (c) => c.json(await tokens.login(engine, (await readBody(c, loginSchema)).api_key)));
   app.post("/refresh", async (c) => c.json(await tokens.refresh(engine, (await readBody(c, refreshSchema)).refresh_token)));
@@ -24,7 +24,7 @@ export function authRoutes(engine: Engine) {
     if (!bearer) throw unauthorized("Missing or invalid Authorization header");
     return c.json(await tokens.me(engine, bearer));
   });
-  app.post("/logout", requireAuth(engine), async (c) => {
+  app.post("/logout", auth.require(), async (c) => {
     const body = await readBody(c, logoutSchema);
     await tokens.logout(engine, bearerOf(c)!, body.refresh_token ?? undefined);
     return c.body(null, 204);
@@ -39,7 +39,7 @@ export function authRoutes(engine: Engine) {
   const checkEmail = async (c: Context<AppEnv>) => {
     const email = c.req.query("email")?.trim();
     if (!email || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) throw validationError([{ field: "email", message: "email must be a valid email", code: "invalid_format" }]);
-    const exists = await orgStore.billingEmailTaken(engine.db, email);
+    const exists = await billingEmailRegistered(engine, email);
     return c.json({ available: !exists, exists, signup_enabled: false });
   };
   // The contract's path, and the one the official Python SDK calls.

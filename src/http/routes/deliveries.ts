@@ -3,10 +3,9 @@ import type { AppEnv } from "../auth";
 import type { Engine } from "../../engine/context";
 import { readBody, pathId } from "../body";
 import * as queues from "../../engine/delivery-queues";
-import { completionCallbacks } from "../../engine/outgoing-webhooks";
+import { completionCallbacks, deliveryHostStates } from "../../engine/outgoing-webhooks";
 import { rotateSecretSchema } from "../../domain/webhook-schemas";
 import { attemptView, deliveryView, signingSecretView } from "../../domain/webhook-views";
-import { deliveryRuntime } from "../../delivery/runtime";
 
 /**
  * Our extension (docs/webhooks.md): attempts of delivery jobs, a job's completion callbacks, signing secrets of
@@ -32,5 +31,5 @@ export function deliveryRoutes(engine: Engine, api: Hono<AppEnv>) {
   });
   api.route("/delivery-queues", secrets);
 
-  api.get("/delivery-breakers", (c) => c.json(deliveryRuntime(engine).gates.list(p(c).orgId)));
+  api.get("/delivery-breakers", (c) => c.json(deliveryHostStates(engine, p(c))));
 }

@@ -1,6 +1,6 @@
 import { pathId } from "../body";
 import { Hono, type Context } from "hono";
-import { requireAuth, type AppEnv } from "../auth";
+import type { AppEnv, RequestAuth } from "../auth";
 import type { Engine } from "../../engine/context";
 import type { EventHub } from "../../bus/event-hub";
 import { Subscription } from "../../bus/subscription";
@@ -24,9 +24,9 @@ class JobStream extends SseStream {
  * live from the node's hub, resumable with Last-Event-ID, plus the periodic upstream events (SystemHealth every
  * 10 s on the org stream, QueueStats every 5 s on a queue stream).
  */
-export function eventRoutes(engine: Engine, hub: EventHub) {
+export function eventRoutes(engine: Engine, hub: EventHub, auth: RequestAuth) {
   const app = new Hono<AppEnv>();
-  app.use("*", requireAuth(engine, { allowQuery: true }));
+  app.use("*", auth.require({ allowQuery: true }));
   const cfg = engine.config;
   const sseOptions = { keepAliveMs: cfg.sseKeepAliveMs, maxDurationMs: cfg.streamMaxSecs * 1000, bufferBytes: cfg.streamBufferBytes };
 

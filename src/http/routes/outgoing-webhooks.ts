@@ -5,7 +5,6 @@ import { readBody, pathId } from "../body";
 import * as hooks from "../../engine/outgoing-webhooks";
 import { createWebhookSchema, updateWebhookSchema } from "../../domain/webhook-schemas";
 import { attemptView, deliveryView, webhookView } from "../../domain/webhook-views";
-import { deliveryRuntime } from "../../delivery/runtime";
 
 /** /api/v1/outgoing-webhooks (contract §11). */
 export function outgoingWebhookRoutes(engine: Engine) {
@@ -15,7 +14,7 @@ export function outgoingWebhookRoutes(engine: Engine) {
   app.get("/", async (c) => c.json((await hooks.listWebhooks(engine, p(c))).map(webhookView)));
   app.post("/", async (c) => c.json(webhookView(await hooks.createWebhook(engine, p(c), await readBody(c, createWebhookSchema))), 201));
   // This node's adaptive state per destination host (docs/webhooks.md "Adaptive per-host delivery").
-  app.get("/hosts", (c) => c.json(deliveryRuntime(engine).gates.list(p(c).orgId)));
+  app.get("/hosts", (c) => c.json(hooks.deliveryHostStates(engine, p(c))));
   app.get("/:id", async (c) => c.json(webhookView(await hooks.getWebhook(engine, p(c), pathId(c)))));
   app.put("/:id", async (c) => c.json(webhookView(await hooks.updateWebhook(engine, p(c), pathId(c), await readBody(c, updateWebhookSchema)))));
   app.delete("/:id", async (c) => {

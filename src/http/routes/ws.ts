@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { ServerWebSocket } from "bun";
 import type { AppEnv } from "../auth";
-import { bearerOf, principalGuards, resolvePrincipal } from "../auth";
+import { bearerOf, type RequestAuth } from "../auth";
 import type { Engine, Principal } from "../../engine/context";
 import type { EventHub } from "../../bus/event-hub";
 import { Subscription, TOO_SLOW, type EventSink } from "../../bus/subscription";
@@ -112,7 +112,7 @@ class SocketSink implements EventSink {
 }
 
 /** GET /api/v1/ws: the WebSocket upgrade (auth by `?token=` / `?api_key=` or a Bearer header). */
-export function wsRoutes(engine: Engine, hub: EventHub) {
+export function wsRoutes(engine: Engine, hub: EventHub, auth: RequestAuth) {
   const app = new Hono<AppEnv>();
   const openPerOrg = new Map<string, number>();
 
@@ -126,11 +126,11 @@ export function wsRoutes(engine: Engine, hub: EventHub) {
     if (!token) return c.text("Missing authentication token", 401);
     let principal: Principal;
     try {
-      principal = await resolvePrincipal(engine, token);
+      principal = await auth.resolve(token);
     } catch {
       return c.text("Invalid or expired token", 401);
     }
-    for (const guard of principalGuards) await guard(c, engine, principal);
+    await auth.admit(c, principal);
     const queue = c.req.query("queue");
     if (queue !== undefined && !QUEUE_PATTERN.test(queue)) return c.text("Invalid queue filter", 400);
     if ((openPerOrg.get(principal.orgId) ?? 0) >= engine.config.wsMaxPerOrg) return c.text("Too many WebSocket connections for this organization", 429);
