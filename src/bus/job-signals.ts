@@ -1,5 +1,5 @@
 import type { Db } from "../db/types";
-import { jobNotifier } from "./job-notifier";
+import { JobNotifier } from "./job-notifier";
 
 export type JobSignalListener = (orgId: string, queueName: string) => void;
 
@@ -13,7 +13,12 @@ export class JobSignals {
   private unlisten?: () => Promise<void>;
   private unlistenLocal?: () => void;
 
-  constructor(private db: Db) {}
+  /** The coalesced after-commit NOTIFY of this engine's batched writes (migration 0011). */
+  readonly notifier: JobNotifier;
+
+  constructor(private db: Db) {
+    this.notifier = new JobNotifier(db);
+  }
 
   async start(): Promise<void> {
     const announce = (line: string) => {
@@ -21,7 +26,7 @@ export class JobSignals {
       if (space > 0) this.emit(line.slice(0, space), line.slice(space + 1));
     };
     // Commits of this node whose NOTIFY the app sends (bus/job-notifier.ts) wake its own subscribers at once.
-    this.unlistenLocal = jobNotifier(this.db).onLocalCommit(announce);
+    this.unlistenLocal = this.notifier.onLocalCommit(announce);
     this.unlisten = await this.db.listen(
       "spindle_job_events",
       (payload) => {

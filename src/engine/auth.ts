@@ -3,17 +3,13 @@ import * as keys from "../store/api-keys";
 import { hashApiKey, safeEqual } from "../domain/credentials";
 import { unauthorized } from "../domain/errors";
 
-/** Lookups of each engine in progress, by key digest: identical concurrent lookups share one query. */
-const lookupsInFlight = new WeakMap<Engine, Map<string, Promise<keys.ActiveKeyRow | undefined>>>();
-
 /**
  * One lookup per digest at a time: callers arriving while it runs share its answer (32 workers on one key cost
  * one query per round trip, not 32 queued behind busy connections). A revocation is therefore seen at most one
  * lookup round trip later than by a lookup of the caller's own.
  */
 function findKeyShared(e: Engine, digest: string): Promise<keys.ActiveKeyRow | undefined> {
-  let inFlight = lookupsInFlight.get(e);
-  if (!inFlight) lookupsInFlight.set(e, (inFlight = new Map()));
+  const inFlight = e.memory.keyLookups;
   const running = inFlight.get(digest);
   if (running) return running;
   const lookup = keys.findActiveKeyByHash(e.db, digest).finally(() => inFlight.delete(digest));

@@ -1,4 +1,5 @@
 import type { JobRow } from "../store/jobs";
+import type { ActiveKeyRow } from "../store/api-keys";
 import { setJsonMaxDepth } from "../domain/json-limits";
 import { isTransaction, type Db, type Queryable } from "../db/types";
 import type { Config } from "../config";
@@ -107,6 +108,10 @@ export interface EngineMemory {
   draining?: boolean;
   /** engine/retention.ts: whether retention must VACUUM itself (no autovacuum). */
   ownVacuum?: Promise<boolean>;
+  /** engine/auth.ts: API-key lookups in progress, by key digest (identical concurrent lookups share one query). */
+  keyLookups: Map<string, Promise<ActiveKeyRow | undefined>>;
+  /** engine/group-commit.ts: the group commits of single creates and completions, by kind, made on first use. */
+  groupCommits: Map<string, unknown>;
 }
 
 export interface Engine {
@@ -137,6 +142,8 @@ export function createEngine(db: Db, config: Config): Engine {
       signingSecrets: new Map(),
       secretLookups: new Map(),
       fairness: { configs: new Map(), cursors: new Map(), assignedAt: new Map() },
+      keyLookups: new Map(),
+      groupCommits: new Map(),
     },
   };
 }

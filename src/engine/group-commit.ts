@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../db/types";
-import { transactionNotifyingAfter } from "../bus/job-notifier";
+import type { JobNotifier } from "../bus/job-notifier";
 
 /** One member's own answer inside a shared transaction: its value, or the error only it gets. */
 export type MemberOutcome<O> = { ok: O } | { error: unknown };
@@ -35,6 +35,7 @@ export class GroupCommit<I, O> {
 
   constructor(
     private db: Db,
+    private notifier: JobNotifier,
     private book: (tx: Queryable, items: I[]) => Promise<MemberOutcome<O>[]>,
     private opts: GroupCommitOptions,
   ) {}
@@ -71,7 +72,7 @@ export class GroupCommit<I, O> {
   private async run(batch: Pending<I, O>[]): Promise<void> {
     let outcomes: MemberOutcome<O>[];
     try {
-      outcomes = await transactionNotifyingAfter(this.db, (tx) => this.book(tx, batch.map((m) => m.item)));
+      outcomes = await this.notifier.transaction((tx) => this.book(tx, batch.map((m) => m.item)));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       await Promise.all(batch.map((m) => this.run([m])));
@@ -85,9 +86,9 @@ export class GroupCommit<I, O> {
   }
 }
 
-/** One group per engine and kind of write, made on first use. */
-export function groupOf<K extends object, G>(registry: WeakMap<K, G>, owner: K, make: () => G): G {
-  let g = registry.get(owner);
-  if (!g) registry.set(owner, (g = make()));
+/** The engine's group of one kind of write (kept in its memory, `groupCommits`), made on first use. */
+export function groupOf<I, O>(groups: Map<string, unknown>, kind: string, make: () => GroupCommit<I, O>): GroupCommit<I, O> {
+  let g = groups.get(kind) as GroupCommit<I, O> | undefined;
+  if (!g) groups.set(kind, (g = make()));
   return g;
 }

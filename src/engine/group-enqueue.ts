@@ -95,9 +95,9 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
   return outcomes;
 }
 
-const groups = new WeakMap<Engine, GroupCommit<EnqueueMember, EnqueueAnswer>>();
-
 /** The engine's group for single-job creates (REST POST /jobs, gRPC Enqueue). */
 export function enqueueGroup(e: Engine): GroupCommit<EnqueueMember, EnqueueAnswer> {
-  return groupOf(groups, e, () => new GroupCommit(e.db, (tx, members) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 }));
+  return groupOf(e.memory.groupCommits, "enqueue", () =>
+    new GroupCommit<EnqueueMember, EnqueueAnswer>(e.db, e.signals.notifier, (tx, members) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 }),
+  );
 }

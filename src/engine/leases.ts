@@ -8,7 +8,6 @@ import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
-import { transactionNotifyingAfter } from "../bus/job-notifier";
 import { claimingStopped } from "./drain";
 
 export type { ClaimRequest } from "./context";
@@ -21,7 +20,7 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
-  return transactionNotifyingAfter(e.db, async (tx) => {
+  return e.signals.notifier.transaction(async (tx) => {
     const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
@@ -74,7 +73,7 @@ export async function completeJobs(
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
   alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
-  return transactionNotifyingAfter(e.db, async (tx) => {
+  return e.signals.notifier.transaction(async (tx) => {
     const { rows, failed } = await completeLeased(e, tx, p.orgId, items.map((i) => ({ ...i, workerId })));
     await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };
@@ -144,9 +143,10 @@ interface CompletionMember {
   completion: Completion;
 }
 
-const completionGroups = new WeakMap<Engine, GroupCommit<CompletionMember, JobRow>>();
 const completionGroup = (e: Engine) =>
-  groupOf(completionGroups, e, () => new GroupCommit<CompletionMember, JobRow>(e.db, (tx, members) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 }));
+  groupOf(e.memory.groupCommits, "complete", () =>
+    new GroupCommit<CompletionMember, JobRow>(e.db, e.signals.notifier, (tx, members) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 }),
+  );
 
 export interface LeaseProof {
   jobId: string;

@@ -4,7 +4,6 @@ import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/stream-claims";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { claimingStopped } from "./drain";
-import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 export type { WorkerWant } from "../store/stream-claims";
 
@@ -28,7 +27,7 @@ export async function claimForWorkers(e: Engine, p: Principal, queueName: string
     }
     return rows;
   }
-  return transactionNotifyingAfter(e.db, async (tx) => {
+  return e.signals.notifier.transaction(async (tx) => {
     const rows = await store.claimForWorkers(tx, p.orgId, queueName, workers);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
