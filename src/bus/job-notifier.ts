@@ -1,4 +1,4 @@
-import type { Db, Transaction } from "../db/types";
+import type { Db, Queryable } from "../db/types";
 import { notifyByApp, notifyJobEvents, touchedQueues } from "../store/job-notify";
 
 /** The trigger's limit for one payload (PostgreSQL allows just under 8000 bytes). */
@@ -16,22 +16,6 @@ export class JobNotifier {
   private local = new Set<(line: string) => void>();
 
   constructor(private db: Db) {}
-
-  /**
-   * Runs fn in a transaction whose job events are announced by one coalesced NOTIFY after commit instead of the
-   * trigger's NOTIFY at commit (two short statements more per transaction, worth it for batches).
-   */
-  async transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    let touched: string[] = [];
-    const result = await this.db.transaction(async (tx) => {
-      await notifyByApp(tx);
-      const value = await fn(tx);
-      touched = await touchedQueues(tx);
-      return value;
-    });
-    this.committed(touched);
-    return result;
-  }
 
   /** Call after a commit that recorded job events of these "org queue" pairs. */
   committed(lines: Iterable<string>): void {
@@ -77,4 +61,20 @@ function chunks(lines: string[]): string[] {
   }
   if (current) out.push(current);
   return out;
+}
+
+/**
+ * Runs fn in a transaction whose job events are announced by one coalesced NOTIFY after commit instead of the
+ * trigger's NOTIFY at commit (two short statements more per transaction, worth it for batches).
+ */
+export async function transactionNotifyingAfter<T>(db: Db, notifier: JobNotifier, fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  let touched: string[] = [];
+  const result = await db.transaction(async (tx) => {
+    await notifyByApp(tx);
+    const value = await fn(tx);
+    touched = await touchedQueues(tx);
+    return value;
+  });
+  notifier.committed(touched);
+  return result;
 }

@@ -12,8 +12,7 @@ export class JobSignals {
   private listeners = new Set<JobSignalListener>();
   private unlisten?: () => Promise<void>;
   private unlistenLocal?: () => void;
-
-  /** The coalesced after-commit NOTIFY of this engine's batched writes (migration 0011). */
+  /** Sends the after-commit NOTIFY of the batched paths (and tells this node's subscribers at once). */
   readonly notifier: JobNotifier;
 
   constructor(private db: Db) {

@@ -8,9 +8,9 @@ import { unauthorized } from "../domain/errors";
  * one query per round trip, not 32 queued behind busy connections). A revocation is therefore seen at most one
  * lookup round trip later than by a lookup of the caller's own.
  */
-function findKeyShared(e: Engine, digest: string): Promise<keys.ActiveKeyRow | undefined> {
+function findKeyShared(e: Engine, digest: string): ReturnType<typeof keys.findActiveKeyByHash> {
   const inFlight = e.memory.keyLookups;
-  const running = inFlight.get(digest);
+  const running = inFlight.get(digest) as ReturnType<typeof keys.findActiveKeyByHash> | undefined;
   if (running) return running;
   const lookup = keys.findActiveKeyByHash(e.db, digest).finally(() => inFlight.delete(digest));
   inFlight.set(digest, lookup);

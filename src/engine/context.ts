@@ -1,5 +1,4 @@
 import type { JobRow } from "../store/jobs";
-import type { ActiveKeyRow } from "../store/api-keys";
 import { setJsonMaxDepth } from "../domain/json-limits";
 import { isTransaction, type Db, type Queryable } from "../db/types";
 import type { Config } from "../config";
@@ -108,10 +107,10 @@ export interface EngineMemory {
   draining?: boolean;
   /** engine/retention.ts: whether retention must VACUUM itself (no autovacuum). */
   ownVacuum?: Promise<boolean>;
-  /** engine/auth.ts: API-key lookups in progress, by key digest (identical concurrent lookups share one query). */
-  keyLookups: Map<string, Promise<ActiveKeyRow | undefined>>;
-  /** engine/group-commit.ts: the group commits of single creates and completions, by kind, made on first use. */
-  groupCommits: Map<string, unknown>;
+  /** engine/group-enqueue.ts and engine/leases.ts: their group commits (creates, completions), typed where made. */
+  groupCommits: Map<"creates" | "completions", unknown>;
+  /** engine/auth.ts: API-key lookups under way, by key digest (identical concurrent lookups share one). */
+  keyLookups: Map<string, Promise<unknown>>;
 }
 
 export interface Engine {

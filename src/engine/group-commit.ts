@@ -1,5 +1,5 @@
 import type { Db, Queryable } from "../db/types";
-import type { JobNotifier } from "../bus/job-notifier";
+import { transactionNotifyingAfter, type JobNotifier } from "../bus/job-notifier";
 
 /** One member's own answer inside a shared transaction: its value, or the error only it gets. */
 export type MemberOutcome<O> = { ok: O } | { error: unknown };
@@ -72,7 +72,7 @@ export class GroupCommit<I, O> {
   private async run(batch: Pending<I, O>[]): Promise<void> {
     let outcomes: MemberOutcome<O>[];
     try {
-      outcomes = await this.notifier.transaction((tx) => this.book(tx, batch.map((m) => m.item)));
+      outcomes = await transactionNotifyingAfter(this.db, this.notifier, (tx) => this.book(tx, batch.map((m) => m.item)));
     } catch (err) {
       if (batch.length === 1) return batch[0]!.reject(err);
       await Promise.all(batch.map((m) => this.run([m])));
@@ -84,11 +84,4 @@ export class GroupCommit<I, O> {
       else m.reject(outcome.error);
     });
   }
-}
-
-/** The engine's group of one kind of write (kept in its memory, `groupCommits`), made on first use. */
-export function groupOf<I, O>(groups: Map<string, unknown>, kind: string, make: () => GroupCommit<I, O>): GroupCommit<I, O> {
-  let g = groups.get(kind) as GroupCommit<I, O> | undefined;
-  if (!g) groups.set(kind, (g = make()));
-  return g;
 }

@@ -4,7 +4,7 @@ import * as store from "../store/jobs";
 import { badRequest } from "../domain/errors";
 import type { CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
-import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
+import { GroupCommit, type MemberOutcome } from "./group-commit";
 
 export interface EnqueueMember {
   p: Principal;
@@ -97,7 +97,10 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
 
 /** The engine's group for single-job creates (REST POST /jobs, gRPC Enqueue). */
 export function enqueueGroup(e: Engine): GroupCommit<EnqueueMember, EnqueueAnswer> {
-  return groupOf(e.memory.groupCommits, "enqueue", () =>
-    new GroupCommit<EnqueueMember, EnqueueAnswer>(e.db, e.signals.notifier, (tx, members) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 }),
-  );
+  let group = e.memory.groupCommits.get("creates") as GroupCommit<EnqueueMember, EnqueueAnswer> | undefined;
+  if (!group) {
+    group = new GroupCommit(e.db, e.signals.notifier, (tx, members: EnqueueMember[]) => bookCreates(e, tx, members), { maxBatch: 256, maxInFlight: 2 });
+    e.memory.groupCommits.set("creates", group);
+  }
+  return group;
 }

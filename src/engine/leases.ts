@@ -7,8 +7,9 @@ import { AppError, notFound } from "../domain/errors";
 import { decideFailure } from "../domain/job-states";
 import { waitForJobSignal } from "../bus/job-signals";
 import { claimFairly, fairnessOf } from "./fair-claims";
-import { GroupCommit, groupOf, type MemberOutcome } from "./group-commit";
 import { claimingStopped } from "./drain";
+import { GroupCommit, type MemberOutcome } from "./group-commit";
+import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 export type { ClaimRequest } from "./context";
 
@@ -20,7 +21,7 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   // A queue with fairness on claims through its own statement; every other queue pays one in-memory lookup.
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
-  return e.signals.notifier.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
@@ -73,29 +74,28 @@ export async function completeJobs(
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
   alongside?: AlongsideWork,
 ): Promise<CompleteManyResult> {
-  return e.signals.notifier.transaction(async (tx) => {
-    const { rows, failed } = await completeLeased(e, tx, p.orgId, items.map((i) => ({ ...i, workerId })));
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
+    const { rows, failed } = await completeLeased(e, tx, p, workerId, items);
     await alongside?.(tx);
     return { succeeded: rows.map((r) => r.id as string), failed };
   });
 }
 
-export interface Completion {
-  jobId: string;
-  workerId: string;
-  leaseId?: string | null;
-  result?: unknown;
-}
-
 /** The shared completion: an update guarded by ownership and lease, then the reason for every job it skipped. */
-async function completeLeased(e: Engine, tx: Queryable, orgId: string, items: Completion[]): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
-  const rows = await store.completeLeasedJobs(tx, orgId, items.map((i) => ({ id: i.jobId, workerId: i.workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+async function completeLeased(
+  e: Engine,
+  tx: Queryable,
+  p: Principal,
+  workerId: string,
+  items: { jobId: string; leaseId?: string | null; result?: unknown }[],
+): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
+  const rows = await store.completeLeasedJobs(tx, p.orgId, items.map((i) => ({ id: i.jobId, workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
-  const current = new Map((missed.length ? await store.getJobsByIds(tx, orgId, missed) : []).map((j) => [j.id as string, j]));
+  const current = new Map((missed.length ? await store.getJobsByIds(tx, p.orgId, missed) : []).map((j) => [j.id as string, j]));
   const failed = missed.map((id) => {
-    const refusal = leaseRefusal(current.get(id), items.find((i) => i.jobId === id)!.workerId);
+    const refusal = leaseRefusal(current.get(id), workerId);
     return { job_id: id, code: refusal.code as "NOT_FOUND" | "LEASE_EXPIRED", error: refusal.message };
   });
   return { rows, failed };
@@ -107,11 +107,18 @@ function leaseRefusal(job: { status: string; assigned_worker_id: string | null }
   return new AppError("LEASE_EXPIRED", "Lease expired or lease_id is stale");
 }
 
+export interface Completion {
+  jobId: string;
+  workerId: string;
+  leaseId?: string | null;
+  result?: unknown;
+}
+
 /**
  * Books single completions of many callers in one transaction: per organization one guarded update for all of
  * them. A member whose job is not its own or whose lease is stale gets its own refusal; the others commit.
  */
-async function bookCompletions(e: Engine, tx: Queryable, members: CompletionMember[]): Promise<MemberOutcome<JobRow>[]> {
+async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: string; completion: Completion }[]): Promise<MemberOutcome<JobRow>[]> {
   const outcomes: MemberOutcome<JobRow>[] = new Array(members.length);
   const byOrg = new Map<string, number[]>();
   members.forEach((m, i) => byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), i]));
@@ -127,9 +134,7 @@ async function bookCompletions(e: Engine, tx: Queryable, members: CompletionMemb
     const done = new Map(rows.map((r) => [r.id as string, r]));
     const answered = new Set<number>(first.filter((i) => done.has(members[i]!.completion.jobId)));
     const unanswered = indexes.filter((i) => !answered.has(i));
-    const current = new Map(
-      (unanswered.length ? await store.getJobsByIds(tx, orgId, unanswered.map((i) => members[i]!.completion.jobId)) : []).map((j) => [j.id, j]),
-    );
+    const current = new Map((unanswered.length ? await store.getJobsByIds(tx, orgId, unanswered.map((i) => members[i]!.completion.jobId)) : []).map((j) => [j.id as string, j]));
     for (const i of indexes) {
       const { jobId, workerId } = members[i]!.completion;
       outcomes[i] = answered.has(i) ? { ok: done.get(jobId)! } : { error: leaseRefusal(current.get(jobId), workerId) };
@@ -138,15 +143,15 @@ async function bookCompletions(e: Engine, tx: Queryable, members: CompletionMemb
   return outcomes;
 }
 
-interface CompletionMember {
-  orgId: string;
-  completion: Completion;
+/** The engine's group for single completions without alongside work (unary/in-band Complete, REST per job). */
+function completionGroup(e: Engine): GroupCommit<{ orgId: string; completion: Completion }, JobRow> {
+  let group = e.memory.groupCommits.get("completions") as GroupCommit<{ orgId: string; completion: Completion }, JobRow> | undefined;
+  if (!group) {
+    group = new GroupCommit(e.db, e.signals.notifier, (tx, members: { orgId: string; completion: Completion }[]) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 });
+    e.memory.groupCommits.set("completions", group);
+  }
+  return group;
 }
-
-const completionGroup = (e: Engine) =>
-  groupOf(e.memory.groupCommits, "complete", () =>
-    new GroupCommit<CompletionMember, JobRow>(e.db, e.signals.notifier, (tx, members) => bookCompletions(e, tx, members), { maxBatch: 512, maxInFlight: 2 }),
-  );
 
 export interface LeaseProof {
   jobId: string;
@@ -177,12 +182,11 @@ export type AlongsideWork = (tx: Queryable) => Promise<void>;
  * event. Without `alongside` work, concurrent completions share a transaction (group commit).
  */
 export async function completeJob(e: Engine, p: Principal, proof: LeaseProof, result: unknown, alongside?: AlongsideWork): Promise<JobRow> {
-  const completion = { jobId: proof.jobId, workerId: proof.workerId, leaseId: proof.leaseId, result };
-  if (!alongside) return completionGroup(e).submit({ orgId: p.orgId, completion });
+  if (!alongside) return completionGroup(e).submit({ orgId: p.orgId, completion: { jobId: proof.jobId, workerId: proof.workerId, leaseId: proof.leaseId, result } });
   return e.db.transaction(async (tx) => {
-    const { rows, failed } = await completeLeased(e, tx, p.orgId, [completion]);
+    const { rows, failed } = await completeLeased(e, tx, p, proof.workerId, [{ jobId: proof.jobId, leaseId: proof.leaseId, result }]);
     if (failed[0]) throw failed[0].code === "LEASE_EXPIRED" ? new AppError("LEASE_EXPIRED", failed[0].error) : notFound(failed[0].error);
-    await alongside(tx);
+    await alongside?.(tx);
     return rows[0];
   });
 }

@@ -1,9 +1,10 @@
-import type { JobRow } from "../store/jobs";
 import type { Engine, Principal } from "./context";
 import { assertQueueAllowed, runAfterTransition } from "./context";
 import * as store from "../store/stream-claims";
+import type { JobRow } from "../store/jobs";
 import { claimFairly, fairnessOf } from "./fair-claims";
 import { claimingStopped } from "./drain";
+import { transactionNotifyingAfter } from "../bus/job-notifier";
 
 export type { WorkerWant } from "../store/stream-claims";
 
@@ -13,7 +14,7 @@ export type { WorkerWant } from "../store/stream-claims";
  */
 export async function claimForWorkers(e: Engine, p: Principal, queueName: string, workers: store.WorkerWant[]): Promise<JobRow[]> {
   assertQueueAllowed(p, queueName);
-  // A node shutting down leases nothing more (as claimJobs): its stream workers finish what they hold.
+  // A node shutting down leases nothing more (as claimJobs): its streams finish what they hold.
   if (claimingStopped(e)) return [];
   const fairness = await fairnessOf(e, p.orgId, queueName);
   if (fairness) {
@@ -27,7 +28,7 @@ export async function claimForWorkers(e: Engine, p: Principal, queueName: string
     }
     return rows;
   }
-  return e.signals.notifier.transaction(async (tx) => {
+  return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
     const rows = await store.claimForWorkers(tx, p.orgId, queueName, workers);
     await runAfterTransition(e, tx, "claimed", rows);
     return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);

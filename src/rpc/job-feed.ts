@@ -1,5 +1,6 @@
 import type { Principal } from "../engine/context";
-import { assertQueueAllowed, type ClaimRequest } from "../engine/context";
+import { assertQueueAllowed } from "../engine/context";
+import type { ClaimRequest } from "../engine/leases";
 import type { StreamAuthorization } from "./auth";
 import type { RpcNode } from "./node";
 
