@@ -30,7 +30,9 @@ try {
   const org = await call("POST", "/api/v1/organizations", { name: "mem", slug: `mem-${Date.now()}` });
   const key = org.api_key.key as string;
   let jobs = 0;
+  const trace: [number, number][] = []; // [jobs completed, RSS MB] every 100 rounds: does a long run keep growing?
   for (let round = 0; round < ROUNDS; round++) {
+    if (round % 100 === 0) trace.push([jobs, Math.round(rssMb())]);
     const queue = `q${round % 5}`;
     await call("POST", "/api/v1/jobs/bulk", { queue_name: queue, jobs: Array.from({ length: 100 }, (_, i) => ({ payload: { round, i, text: "x".repeat(200) } })) }, key);
     for (let c = 0; c < 2; c++) {
@@ -52,7 +54,7 @@ try {
   console.log(JSON.stringify({
     bench: "pglite-memory", rounds: ROUNDS, data_dir: process.env.MEM_PREINIT === "1" ? "existing" : "new", jobs_completed: jobs, workload_secs: +workloadSecs.toFixed(1),
     settings: Object.fromEntries(Object.entries(passThrough).filter(([k]) => k.startsWith("SPINDLE_PGLITE"))),
-    rss_start_mb: Math.round(avg(of("start"))), rss_peak_mb: Math.round(Math.max(...samples.map((s) => s.mb))), rss_steady_mb: Math.round(avg(of("idle"))),
+    rss_trace: trace, rss_start_mb: Math.round(avg(of("start"))), rss_peak_mb: Math.round(Math.max(...samples.map((s) => s.mb))), rss_steady_mb: Math.round(avg(of("idle"))),
   }));
 } finally {
   clearInterval(timer);

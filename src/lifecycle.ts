@@ -14,12 +14,13 @@ export type DrainOutcome = "idle" | "grace expired";
 const DRAIN_POLL_MS = 100;
 
 /**
- * Stops taking work and waits, at most graceMs, for the work in flight: HTTP requests being answered and the jobs
- * leased to this node's stream workers. What is still running afterwards is cut by the caller's stop(), which
- * closes the streams and so hands their jobs back (only those that could not finish).
+ * Stops taking work and waits, at most graceMs, for the work in flight: HTTP requests being answered, the jobs
+ * leased to this node's stream workers and the webhook deliveries this node is making. What still runs afterwards
+ * is cut by the caller's stop(), which closes the streams and so hands their jobs back (only those that could not
+ * finish).
  */
 export async function drainNode(
-  node: { engine: Engine; http: Server<unknown>; stopLoops: () => Promise<void>; hub?: EventHub; streams?: ActiveStreams },
+  node: { engine: Engine; http: Server<unknown>; stopLoops: () => Promise<void>; hub?: EventHub; streams?: ActiveStreams; delivery?: { busy: number } },
   graceMs: number,
 ): Promise<DrainOutcome> {
   const deadline = Date.now() + graceMs;
@@ -29,7 +30,7 @@ export async function drainNode(
   node.hub?.endStreams();
   while (Date.now() < deadline) {
     const held = await jobsHeldBy(node.engine, node.streams?.workers() ?? []).catch(() => 0);
-    if (node.http.pendingRequests === 0 && held === 0) return "idle";
+    if (node.http.pendingRequests === 0 && held === 0 && (node.delivery?.busy ?? 0) === 0) return "idle";
     await Bun.sleep(Math.min(DRAIN_POLL_MS, Math.max(0, deadline - Date.now())));
   }
   return "grace expired";

@@ -117,7 +117,7 @@ export async function startServer(config: Config, opts: { db?: Db; features?: re
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     features: features.map((f) => f.name),
     loops,
-    drain: (graceMs) => drainNode({ engine, http: server, stopLoops, hub: provided.hub, streams: provided.rpcStreams }, graceMs),
+    drain: (graceMs) => drainNode({ engine, http: server, stopLoops, hub: provided.hub, streams: provided.rpcStreams, delivery: provided.delivery }, graceMs),
     async stop() {
       await stopLoops();
       server.stop(true);

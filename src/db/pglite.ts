@@ -26,6 +26,10 @@ const memorySettings = (sharedBuffersMb: number) => [
   "maintenance_work_mem=16MB",
   "temp_buffers=2MB",
   "wal_buffers=1MB",
+  // A single-user server checkpoints by itself once this much WAL accumulated: PostgreSQL's 1 GB default lets
+  // pg_wal (on disk, or in memory for "memory://") grow to a gigabyte before any segment is recycled.
+  "max_wal_size=64MB",
+  "min_wal_size=32MB",
 ];
 
 /**
