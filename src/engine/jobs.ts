@@ -9,7 +9,6 @@ import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
 import { enqueueGroup } from "./group-enqueue";
 
-
 function jobDefaults(e: Engine) {
   return { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs };
 }

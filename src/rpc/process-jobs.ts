@@ -132,6 +132,8 @@ export async function* processJobs(
     await reading;
     if (readingError) throw readingError;
   } finally {
+    // Requests still being answered may lease a job yet: hand back only once they are done.
+    await Promise.allSettled(answers);
     for (const workerId of workers) {
       await handBackJobs(engine, stream.principal.orgId, workerId);
     }

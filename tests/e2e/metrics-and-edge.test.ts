@@ -60,6 +60,31 @@ for (const kind of await databaseKinds()) {
       expect(text).not.toContain('queue="spindle.http.refused"');
     });
 
+    test("group-committed creates and completions are counted once per committed member, refused members not at all", async () => {
+      const { client } = await s.newOrg();
+      const before = await scrape();
+      const enqueued = sample(before, "spooled_jobs_enqueued_total")!;
+      const completed = sample(before, "spooled_jobs_completed_total")!;
+      // Concurrent single creates share transactions; the one with a foreign parent is refused alone.
+      const creates = await Promise.all([
+        ...Array.from({ length: 40 }, (_, i) => client.post("/api/v1/jobs", { queue_name: "grouped", payload: { i } })),
+        client.post("/api/v1/jobs", { queue_name: "grouped", payload: {}, parent_job_id: crypto.randomUUID() }),
+      ]);
+      expect(creates.map((r) => r.status).sort()).toEqual([...Array(40).fill(201), 400]);
+      const { jobs } = (await client.post("/api/v1/jobs/claim", { queue_name: "grouped", worker_id: "w", limit: 40 })).body;
+      expect(jobs).toHaveLength(40);
+      // Concurrent single completions share transactions too; a second completion of a job is refused alone.
+      const completions = await Promise.all([
+        ...jobs.map((j: any) => client.post(`/api/v1/jobs/${j.id}/complete`, { worker_id: "w" })),
+        client.post(`/api/v1/jobs/${jobs[0].id}/complete`, { worker_id: "w" }),
+      ]);
+      expect(completions.filter((r) => r.status === 200)).toHaveLength(40);
+      const text = await scrape();
+      expect(sample(text, "spooled_jobs_enqueued_total")).toBe(enqueued + 40);
+      expect(sample(text, "spooled_jobs_completed_total")).toBe(completed + 40);
+      expect(text).toContain('spindle_queue_job_transitions_total{queue="grouped",event="completed"} 40');
+    });
+
     test("the separate METRICS_PORT listener serves the same text and nothing else", async () => {
       const port = s.metricsPort;
       expect(port).toBeGreaterThan(0);
