@@ -1,17 +1,17 @@
 import type { Engine, Principal } from "./context";
-import { runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/jobs";
 import { badRequest } from "../domain/errors";
 import type { CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
 import { GroupCommit, type MemberOutcome } from "./group-commit";
+import { insertJobsInTransaction, type CreateAnswer } from "./job-inserts";
 
 export interface EnqueueMember {
   p: Principal;
   input: CreateJobInput;
 }
 
-export type EnqueueAnswer = { id: string; created: boolean };
+export type EnqueueAnswer = CreateAnswer;
 
 function newJobOf(input: CreateJobInput, id: string): store.NewJob {
   return {
@@ -43,12 +43,11 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
   const outcomes: MemberOutcome<EnqueueAnswer>[] = new Array(members.length);
   const byOrg = new Map<string, number[]>();
   members.forEach((m, i) => byOrg.set(m.p.orgId, [...(byOrg.get(m.p.orgId) ?? []), i]));
-  const defaults = { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs };
 
   for (const [orgId, indexes] of byOrg) {
     const keys = [...new Set(indexes.map((i) => members[i]!.input.idempotency_key).filter((k): k is string => !!k))];
     const existing = await store.findIdsByIdempotencyKeys(tx, orgId, keys);
-    const claimedKey = new Map<string, string>();
+    const claimedKey = new Map<string, store.NewJob>();
     const fresh: { index: number; job: store.NewJob }[] = [];
     /** Members repeating a key that an earlier member of this batch creates: answered once that insert is known. */
     const followers: { index: number; key: string }[] = [];
@@ -72,25 +71,13 @@ async function bookCreates(e: Engine, tx: Queryable, members: EnqueueMember[]): 
         }
       }
       const job = newJobOf(input, crypto.randomUUID());
-      if (key) claimedKey.set(key, job.id);
+      if (key) claimedKey.set(key, job);
       fresh.push({ index: i, job });
     }
     if (fresh.length === 0) continue;
-    const jobs = fresh.map((f) => f.job);
-    await runValidateInsert(e, tx, orgId, jobs.length, jobs);
-    const rows = await store.insertJobs(tx, orgId, jobs, defaults);
-    const inserted = new Set(rows.map((r) => r.id as string));
-    const lost = jobs.filter((j) => !inserted.has(j.id)).map((j) => j.idempotencyKey!);
-    // A concurrent transaction committed some of these keys between our lookup and insert: answer with its ids.
-    const winners = lost.length ? await store.findIdsByIdempotencyKeys(tx, orgId, lost) : new Map<string, string>();
-    for (const { index, job } of fresh) {
-      outcomes[index] = inserted.has(job.id) ? { ok: { id: job.id, created: true } } : { ok: { id: winners.get(job.idempotencyKey!)!, created: false } };
-    }
-    for (const { index, key } of followers) {
-      const first = claimedKey.get(key)!;
-      outcomes[index] = { ok: { id: inserted.has(first) ? first : winners.get(key)!, created: false } };
-    }
-    await runAfterTransition(e, tx, "created", rows);
+    const { answerFor } = await insertJobsInTransaction(e, tx, orgId, fresh.map((f) => f.job));
+    for (const { index, job } of fresh) outcomes[index] = { ok: answerFor(job) };
+    for (const { index, key } of followers) outcomes[index] = { ok: { id: answerFor(claimedKey.get(key)!).id, created: false } };
   }
   return outcomes;
 }

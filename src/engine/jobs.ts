@@ -8,10 +8,7 @@ import { AppError, badRequest, conflict, notFound } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
 import { enqueueGroup } from "./group-enqueue";
-
-function jobDefaults(e: Engine) {
-  return { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs };
-}
+import { insertJobsInTransaction, type CreateAnswer } from "./job-inserts";
 
 export function assertPayloadFits(e: Engine, payload: unknown): void {
   // Every path into a job (ingestion, schedules, workflows) passes here: the depth limit holds even for them.
@@ -47,16 +44,15 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
   return e.db.transaction(async (tx) => {
     const keys = [...new Set(input.jobs.map((j) => j.idempotency_key).filter((k): k is string => !!k))];
     const existing = await store.findIdsByIdempotencyKeys(tx, p.orgId, keys);
-    const idByKey = new Map<string, string>();
+    const jobByKey = new Map<string, store.NewJob>();
     const fresh: store.NewJob[] = [];
-    const plan = input.jobs.map((item) => {
+    /** Each item's answer: known already, or that of the job it creates (or repeats, by its key, from earlier). */
+    const plan = input.jobs.map((item): CreateAnswer | { job: store.NewJob; repeat: boolean } => {
       const key = item.idempotency_key ?? null;
       if (key && existing.has(key)) return { id: existing.get(key)!, created: false };
-      if (key && idByKey.has(key)) return { id: idByKey.get(key)!, created: false };
-      const id = crypto.randomUUID();
-      if (key) idByKey.set(key, id);
-      fresh.push({
-        id,
+      if (key && jobByKey.has(key)) return { job: jobByKey.get(key)!, repeat: true };
+      const job: store.NewJob = {
+        id: crypto.randomUUID(),
         queueName: input.queue_name,
         payload: item.payload,
         priority: item.priority ?? input.default_priority ?? 0,
@@ -68,27 +64,19 @@ export async function bulkCreate(e: Engine, p: Principal, input: BulkCreateInput
         tags: null,
         parentJobId: null,
         completionWebhook: null,
-      });
-      return { id, created: true };
+      };
+      if (key) jobByKey.set(key, job);
+      fresh.push(job);
+      return { job, repeat: false };
     });
-    await runValidateInsert(e, tx, p.orgId, fresh.length, fresh);
-    const rows = await store.insertJobs(tx, p.orgId, fresh, jobDefaults(e));
-    const inserted = new Set(rows.map((r) => r.id));
-    if (inserted.size !== fresh.length) {
-      // A concurrent request took some keys between our lookup and insert: resolve them to the winners.
-      const lost = fresh.filter((j) => !inserted.has(j.id)).map((j) => j.idempotencyKey!);
-      const winners = await store.findIdsByIdempotencyKeys(tx, p.orgId, lost);
-      for (const item of plan) {
-        if (item.created && !inserted.has(item.id)) {
-          const key = fresh.find((j) => j.id === item.id)!.idempotencyKey!;
-          item.id = winners.get(key)!;
-          item.created = false;
-        }
-      }
-    }
-    await runAfterTransition(e, tx, "created", rows);
-    const succeeded = plan.map((r, index) => ({ index, job_id: r.id, created: r.created }));
-    return { succeeded, failed: [], total: plan.length, success_count: plan.length, failure_count: 0 };
+    const { answerFor } = await insertJobsInTransaction(e, tx, p.orgId, fresh);
+    const answers = plan.map((item) => {
+      if (!("job" in item)) return item;
+      const answer = answerFor(item.job);
+      return item.repeat ? { id: answer.id, created: false } : answer;
+    });
+    const succeeded = answers.map((r, index) => ({ index, job_id: r.id, created: r.created }));
+    return { succeeded, failed: [], total: answers.length, success_count: answers.length, failure_count: 0 };
   });
 }
 
@@ -182,17 +170,6 @@ export async function batchStatus(e: Engine, p: Principal, ids: string[]) {
 export async function jobHistory(e: Engine, p: Principal, id: string, limit = 100, offset = 0) {
   await getJob(e, p, id);
   return store.jobHistory(e.db, p.orgId, id, Math.min(500, Math.max(1, limit)), Math.max(0, offset));
-}
-
-/**
- * Creates jobs inside the caller's transaction through the same steps as every other create path (creation hooks
- * such as quotas, one insert, transition hooks), for jobs the server makes itself: schedule fires, workflows.
- */
-export async function insertJobsInTransaction(e: Engine, tx: Queryable, orgId: string, jobs: store.NewJob[]): Promise<store.JobRow[]> {
-  await runValidateInsert(e, tx, orgId, jobs.length, jobs);
-  const rows = await store.insertJobs(tx, orgId, jobs, jobDefaults(e));
-  await runAfterTransition(e, tx, "created", rows);
-  return rows;
 }
 
 /** Due `scheduled` jobs become `pending` (claims accept either; this keeps listings and stats truthful). Safe on many nodes. */
