@@ -3,6 +3,8 @@ import { DEFAULT_JSON_MAX_DEPTH } from "./domain/json-limits";
 
 /** Every setting in one schema. Names follow Spooled's environment where one exists; SPINDLE_* are ours. */
 const bool = z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => ["true", "1", "yes"].includes(v));
+/** A boolean setting read the way the configuration reads it, for what must be known before the configuration. */
+export const isSettingOn = (value: string | undefined): boolean => bool.safeParse(value).data ?? false;
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 
 const schema = z.object({

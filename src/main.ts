@@ -1,5 +1,5 @@
 #!/usr/bin/env bun
-import { loadConfig } from "./config";
+import { isSettingOn, loadConfig } from "./config";
 import { startServer } from "./server";
 import { FEATURES } from "./features";
 import { openDatabase } from "./db/open";
@@ -13,7 +13,7 @@ import { createDataDirInChild, isNewDataDir } from "./db/pglite-init";
 
 // The server's lines go through one logger (JSON when JSON_LOGS=true), redacted. Read before the full
 // configuration so that even "invalid configuration" is logged in the chosen format.
-const log = createLogger({ json: ["true", "1", "yes"].includes(process.env.JSON_LOGS ?? "") });
+const log = createLogger({ json: isSettingOn(process.env.JSON_LOGS) });
 // Crash-only: after an exception nobody caught the state is unknown; exit non-zero and let the supervisor restart.
 exitOnCrash(log.child("spindle"));
 
