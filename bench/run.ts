@@ -89,7 +89,10 @@ async function startSpindle(db: string) {
     env.SPINDLE_DATA_DIR = join(dir, "data");
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
-  const server: SpindleProcess = await spawnSpindle([process.execPath, "src/main.ts", "serve"], { cwd: repo, env });
+  // BENCH_SERVER_PROFILE=<dir>: the server writes a CPU profile (.cpuprofile) there when it exits.
+  const profileDir = process.env.BENCH_SERVER_PROFILE;
+  const profileArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", resolve(profileDir)] : [];
+  const server: SpindleProcess = await spawnSpindle([process.execPath, ...profileArgs, "src/main.ts", "serve"], { cwd: repo, env });
   serverPid = server.proc.pid;
   const org = (await (await fetch(`${server.url}/api/v1/organizations`, {
     method: "POST",
