@@ -47,7 +47,10 @@ export class ServerMetrics {
   }
 
   recordTransition(event: JobEvent, rows: readonly any[]): void {
-    for (const r of rows) this.queueTransitions.inc(1, { queue: r.queue_name, event });
+    // One series update per queue, not per job: a batch is nearly always of one queue.
+    const perQueue = new Map<string, number>();
+    for (const r of rows) perQueue.set(r.queue_name, (perQueue.get(r.queue_name) ?? 0) + 1);
+    for (const [queue, n] of perQueue) this.queueTransitions.inc(n, { queue, event });
     const n = rows.length;
     if (event === "created") this.enqueued.inc(n);
     else if (event === "completed") {
