@@ -45,9 +45,10 @@ export interface EngineHooks {
    */
   validateInsert: ((tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]) => Promise<void>)[];
   /**
-   * In the transaction, before a hot path's transition statement (claims, completions, creates): reads that its
-   * onTransition hooks will need, sent without waiting so that they share the statement's round trip. Reads
-   * only; each hook's module keeps what it learns for the rest of the transaction.
+   * In the transaction, alongside a hot path's transition statement (claims, completions, creates): reads that
+   * its onTransition hooks will need, sent without waiting, right behind the statement where the path can, so
+   * that their answers come back with its own instead of costing a round trip each. Reads only; each hook's
+   * module keeps what it learns for the rest of the transaction.
    */
   beforeTransition: ((tx: Queryable, event: JobEvent, orgIds: readonly string[]) => void)[];
   /** In the transaction: jobs changed state; the changed rows. */
@@ -156,7 +157,7 @@ export function createEngine(db: Db, config: Config): Engine {
 /** Spindle acting for an organization on its own queues (delivery jobs, ingestion). */
 export const internalPrincipal = (orgId: string, planTier = "internal"): Principal => ({ orgId, apiKeyId: null, queues: ["*"], planTier });
 
-/** Jobs of these organizations are about to change state inside tx: the hooks' reads go out now (beforeTransition). */
+/** Jobs of these organizations change state inside tx by a statement sent just now: the hooks' reads go out too (beforeTransition). */
 export function prepareTransition(e: Engine, tx: Queryable, event: JobEvent, orgIds: readonly string[]): void {
   for (const hook of e.hooks.beforeTransition) hook(tx, event, orgIds);
 }

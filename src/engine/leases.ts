@@ -22,8 +22,9 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
   return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
+    const claiming = store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
     prepareTransition(e, tx, "claimed", [p.orgId]);
-    const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
+    const rows = await claiming;
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
   });
@@ -90,8 +91,9 @@ async function completeLeased(
   workerId: string,
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
 ): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
+  const completing = store.completeLeasedJobs(tx, p.orgId, items.map((i) => ({ id: i.jobId, workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
   prepareTransition(e, tx, "completed", [p.orgId]);
-  const rows = await store.completeLeasedJobs(tx, p.orgId, items.map((i) => ({ id: i.jobId, workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+  const rows = await completing;
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];

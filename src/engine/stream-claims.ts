@@ -29,8 +29,9 @@ export async function claimForWorkers(e: Engine, p: Principal, queueName: string
     return rows;
   }
   return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
+    const claiming = store.claimForWorkers(tx, p.orgId, queueName, workers);
     prepareTransition(e, tx, "claimed", [p.orgId]);
-    const rows = await store.claimForWorkers(tx, p.orgId, queueName, workers);
+    const rows = await claiming;
     await runAfterTransition(e, tx, "claimed", rows);
     return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
   });
