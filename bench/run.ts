@@ -75,7 +75,8 @@ async function startSpindle(db: string) {
   };
   let cleanup: () => Promise<void>;
   if (db === "postgres") {
-    const name = "sbench_spindle";
+    // One database per bench process: two benches on one PostgreSQL never drop each other's.
+    const name = `sbench_spindle_${process.pid}`;
     const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.unsafe(`CREATE DATABASE ${name}`);

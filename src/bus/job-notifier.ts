@@ -3,6 +3,8 @@ import { notifyByApp, notifyJobEvents, touchedQueues } from "../store/job-notify
 
 /** The trigger's limit for one payload (PostgreSQL allows just under 8000 bytes). */
 const PAYLOAD_LIMIT = 7900;
+/** How long a NOTIFY waits for more commits to carry. */
+const NOTIFY_WINDOW_MS = 2;
 
 /**
  * The after-commit NOTIFY of the paths that skip the job_events trigger's own (migration 0011). Pairs committed
@@ -36,6 +38,9 @@ export class JobNotifier {
     this.sending = true;
     try {
       while (this.pending.size > 0) {
+        // Commits of the next moment join this NOTIFY: this node's listeners were told already, so only other nodes
+        // (and their event hubs) wait, by at most this window.
+        await new Promise((resolve) => setTimeout(resolve, NOTIFY_WINDOW_MS));
         const lines = [...this.pending];
         this.pending.clear();
         for (const payload of chunks(lines)) {
@@ -70,8 +75,11 @@ function chunks(lines: string[]): string[] {
 export async function transactionNotifyingAfter<T>(db: Db, notifier: JobNotifier, fn: (tx: Queryable) => Promise<T>): Promise<T> {
   let touched: string[] = [];
   const result = await db.transaction(async (tx) => {
-    await notifyByApp(tx);
+    // Sent together with fn's first statement (one write, one round trip); a failure fails that statement too.
+    const announcing = notifyByApp(tx);
+    announcing.catch(() => {});
     const value = await fn(tx);
+    await announcing;
     touched = await touchedQueues(tx);
     return value;
   });
