@@ -90,7 +90,9 @@ async function startSpindle(db: string) {
     env.SPINDLE_DATA_DIR = join(dir, "data");
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
-  const server: SpindleProcess = await spawnSpindle([process.execPath, "src/main.ts", "serve"], { cwd: repo, env });
+  // BENCH_CPU_PROF=dir: the server writes a CPU profile there when it stops (read it with bench/profile-summary.ts).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const server: SpindleProcess = await spawnSpindle([process.execPath, ...profile, "src/main.ts", "serve"], { cwd: repo, env });
   serverPid = server.proc.pid;
   const org = (await (await fetch(`${server.url}/api/v1/organizations`, {
     method: "POST",

@@ -47,7 +47,10 @@ export class ServerMetrics {
   }
 
   recordTransition(event: JobEvent, rows: readonly any[]): void {
-    for (const r of rows) this.queueTransitions.inc(1, { queue: r.queue_name, event });
+    // One labelled increment per queue, not per row: a batch is usually one queue's hundreds of jobs.
+    const perQueue = new Map<string, number>();
+    for (const r of rows) perQueue.set(r.queue_name, (perQueue.get(r.queue_name) ?? 0) + 1);
+    for (const [queue, count] of perQueue) this.queueTransitions.inc(count, { queue, event });
     const n = rows.length;
     if (event === "created") this.enqueued.inc(n);
     else if (event === "completed") {
