@@ -75,7 +75,8 @@ async function startSpindle(db: string) {
   };
   let cleanup: () => Promise<void>;
   if (db === "postgres") {
-    const name = "sbench_spindle";
+    // One database per bench process: two benches on one PostgreSQL never drop each other's.
+    const name = `sbench_spindle_${process.pid}`;
     const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
     await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     await admin.unsafe(`CREATE DATABASE ${name}`);
@@ -89,10 +90,9 @@ async function startSpindle(db: string) {
     env.SPINDLE_DATA_DIR = join(dir, "data");
     cleanup = async () => rmSync(dir, { recursive: true, force: true });
   }
-  // BENCH_SERVER_PROFILE=<dir>: the server writes a CPU profile (.cpuprofile) there when it exits.
-  const profileDir = process.env.BENCH_SERVER_PROFILE;
-  const profileArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", resolve(profileDir)] : [];
-  const server: SpindleProcess = await spawnSpindle([process.execPath, ...profileArgs, "src/main.ts", "serve"], { cwd: repo, env });
+  // BENCH_CPU_PROF=dir: the server writes a CPU profile there when it stops (read it with bench/profile-summary.ts).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const server: SpindleProcess = await spawnSpindle([process.execPath, ...profile, "src/main.ts", "serve"], { cwd: repo, env });
   serverPid = server.proc.pid;
   const org = (await (await fetch(`${server.url}/api/v1/organizations`, {
     method: "POST",

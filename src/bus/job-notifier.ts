@@ -3,6 +3,8 @@ import { notifyByApp, notifyJobEvents, touchedQueues } from "../store/job-notify
 
 /** The trigger's limit for one payload (PostgreSQL allows just under 8000 bytes). */
 const PAYLOAD_LIMIT = 7900;
+/** How long a NOTIFY waits for more commits to carry. */
+const NOTIFY_WINDOW_MS = 2;
 
 /**
  * The after-commit NOTIFY of the paths that skip the job_events trigger's own (migration 0011). Pairs committed
@@ -36,6 +38,9 @@ export class JobNotifier {
     this.sending = true;
     try {
       while (this.pending.size > 0) {
+        // Commits of the next moment join this NOTIFY: this node's listeners were told already, so only other nodes
+        // (and their event hubs) wait, by at most this window.
+        await new Promise((resolve) => setTimeout(resolve, NOTIFY_WINDOW_MS));
         const lines = [...this.pending];
         this.pending.clear();
         for (const payload of chunks(lines)) {
@@ -65,20 +70,22 @@ function chunks(lines: string[]): string[] {
 
 /**
  * Runs fn in a transaction whose job events are announced by one coalesced NOTIFY after commit instead of the
- * trigger's NOTIFY at commit. The two statements this takes cost no round trip of their own: the marker goes out
- * with fn's first statement, the read of the touched queues with the COMMIT.
+ * trigger's NOTIFY at commit (two short statements more per transaction, worth it for batches).
  */
 export async function transactionNotifyingAfter<T>(db: Db, notifier: JobNotifier, fn: (tx: Queryable) => Promise<T>): Promise<T> {
-  let touched!: Promise<string[]>;
+  let touched: Promise<string[]> = Promise.resolve([]);
   const result = await db.transaction(async (tx) => {
-    const marked = notifyByApp(tx);
-    // Its failure fails fn's statements too (the transaction is aborted); observed below, after fn.
-    marked.catch(() => {});
+    // Sent together with fn's first statement (one write, one round trip); a failure fails that statement too.
+    const announcing = notifyByApp(tx);
+    announcing.catch(() => {});
     const value = await fn(tx);
-    await marked;
+    await announcing;
+    // On PostgreSQL the read goes out with COMMIT, one round trip for both. Were it to fail, PostgreSQL would
+    // answer that COMMIT with a rollback, and awaiting the read below throws it to the caller. PGlite answers
+    // in-process, so there it is simply awaited inside.
     touched = touchedQueues(tx);
-    // When it fails the transaction does, and says so.
     touched.catch(() => {});
+    if (db.kind === "pglite") await touched;
     return value;
   });
   notifier.committed(await touched);

@@ -38,8 +38,8 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
   };
   const run = async <T extends object>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
     try {
-      // Dispatched now rather than when first awaited: statements go out in the order they were called, which
-      // is what lets a transaction's last statement share the round trip of its COMMIT (withAfterCommit).
+      // Dispatched now rather than when first awaited: statements go out in the order they were called, so a
+      // statement issued before a transaction body returns is sure to precede its COMMIT (job-notifier.ts).
       return (await q.unsafe(text, params as any[], { prepare: true }).execute()) as unknown as T[];
     } catch (err) {
       throw wrapConnectionFailure(err);
@@ -63,7 +63,7 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
     describe: `postgresql ${safeUrl}`,
     query: (text, params) => guarded(() => run(sql, text, params)),
     exec: (script) => guarded(() => exec(sql, script)),
-    transaction: (fn) => withAfterCommit((body) => guarded(async () => (await sql.begin((tx) => body(wrap(tx)))) as any), fn, { commitPipelined: true }),
+    transaction: (fn) => withAfterCommit((body) => guarded(async () => (await sql.begin((tx) => body(wrap(tx)))) as any), fn),
     async listen(channel, onPayload, onReconnect) {
       let first = true;
       const sub = await sql.listen(channel, onPayload, () => {

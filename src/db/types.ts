@@ -12,11 +12,6 @@ export interface Queryable {
 export interface Transaction extends Queryable {
   /** Runs fn after COMMIT succeeded (in registration order); never when the transaction rolls back. */
   afterCommit(fn: () => void): void;
-  /**
-   * Runs a statement as the transaction's last one, once fn has returned; PostgreSQL gets it in the same round
-   * trip as the COMMIT. Its rows are final once the transaction has committed (await them after it).
-   */
-  queryAtCommit<T extends object = Row>(text: string, params?: unknown[]): Promise<T[]>;
 }
 
 /** Whether q is a transaction's handle (rather than the pool, where every statement commits by itself). */
@@ -25,38 +20,13 @@ export const isTransaction = (q: Queryable): q is Transaction => typeof (q as Pa
 /**
  * Runs fn in a transaction opened by `begin`, then the work it registered for after the commit. A failing
  * after-commit step is logged, never thrown: the change it follows is already committed.
- *
- * `commitPipelined`: the driver sends statements in call order on the transaction's connection, so statements
- * issued before fn's result is handed back go out together with its COMMIT. PostgreSQL then commits nothing if
- * one of them failed (COMMIT answers as a ROLLBACK), so their failure is the transaction's.
  */
-export async function withAfterCommit<T>(
-  begin: (body: (q: Queryable) => Promise<T>) => Promise<T>,
-  fn: (tx: Transaction) => Promise<T>,
-  opts: { commitPipelined?: boolean } = {},
-): Promise<T> {
+export async function withAfterCommit<T>(begin: (body: (q: Queryable) => Promise<T>) => Promise<T>, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   let pending: (() => void)[] = [];
-  let atCommit: Promise<unknown>[] = [];
-  const result = await begin(async (q) => {
+  const result = await begin((q) => {
     pending = [];
-    atCommit = [];
-    const last: { text: string; params?: unknown[]; settle: (run: Promise<any>) => void }[] = [];
-    const value = await fn({
-      ...q,
-      afterCommit: (step) => void pending.push(step),
-      queryAtCommit: (text, params) => new Promise((resolve, reject) => last.push({ text, params, settle: (run) => run.then(resolve, reject) })),
-    });
-    for (const l of last) {
-      const run = q.query(l.text, l.params);
-      l.settle(run);
-      atCommit.push(run);
-      if (!opts.commitPipelined) await run;
-    }
-    // Unobserved here until the commit is answered; awaited below.
-    for (const run of atCommit) run.catch(() => {});
-    return value;
+    return fn({ ...q, afterCommit: (step) => void pending.push(step) });
   });
-  await Promise.all(atCommit);
   for (const step of pending) {
     try {
       step();

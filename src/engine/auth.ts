@@ -12,7 +12,10 @@ function findKeyShared(e: Engine, digest: string): ReturnType<typeof keys.findAc
   const inFlight = e.memory.keyLookups;
   const running = inFlight.get(digest) as ReturnType<typeof keys.findActiveKeyByHash> | undefined;
   if (running) return running;
-  const lookup = keys.findActiveKeyByHash(e.db, digest).finally(() => inFlight.delete(digest));
+  // The embedded database answers within the same turn of the event loop, so lookups would never overlap there:
+  // start after the pending I/O (calls already received) has had its turn, and let those calls share this one.
+  const started = e.db.kind === "pglite" ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => keys.findActiveKeyByHash(e.db, digest)) : keys.findActiveKeyByHash(e.db, digest);
+  const lookup = started.finally(() => inFlight.delete(digest));
   inFlight.set(digest, lookup);
   return lookup;
 }

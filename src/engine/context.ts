@@ -168,13 +168,30 @@ export function prepareTransition(e: Engine, tx: Queryable, event: JobEvent, org
  */
 export async function runAfterTransition(e: Engine, tx: Queryable, event: JobEvent, jobs: JobRow[]): Promise<void> {
   if (jobs.length === 0) return;
-  for (const hook of e.hooks.onTransition) await hook(tx, event, jobs);
+  await pipelined(e.hooks.onTransition.map((hook) => () => hook(tx, event, jobs)));
   if (e.hooks.afterCommit.length === 0) return;
   const announce = () => {
     for (const hook of e.hooks.afterCommit) hook(event, jobs);
   };
   if (isTransaction(tx)) tx.afterCommit(announce);
   else announce();
+}
+
+/** PostgreSQL's answer to every statement sent after one failed in the same transaction. */
+const ABORTED_TRANSACTION = "25P02";
+
+/**
+ * Starts the hooks of one transition together: their statements go to the server in one write and come back in one
+ * round trip (postgres.js pipelines statements of a transaction; PGlite runs them in turn). Hooks write different
+ * rows, so their order does not matter. When one fails, the others fail with "transaction aborted": the first real
+ * failure is the one thrown.
+ */
+async function pipelined(calls: (() => Promise<void>)[]): Promise<void> {
+  if (calls.length <= 1) return calls[0]?.();
+  const settled = await Promise.allSettled(calls.map((call) => call()));
+  const failures = settled.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
+  if (failures.length === 0) return;
+  throw failures.find((err) => (err as { code?: string })?.code !== ABORTED_TRANSACTION) ?? failures[0];
 }
 
 export async function emitEvent(e: Engine, tx: Queryable, event: DomainEvent): Promise<void> {

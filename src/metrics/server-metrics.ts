@@ -47,10 +47,10 @@ export class ServerMetrics {
   }
 
   recordTransition(event: JobEvent, rows: readonly any[]): void {
-    // One series update per queue, not per job: a batch is nearly always of one queue.
+    // One labelled increment per queue, not per row: a batch is usually one queue's hundreds of jobs.
     const perQueue = new Map<string, number>();
     for (const r of rows) perQueue.set(r.queue_name, (perQueue.get(r.queue_name) ?? 0) + 1);
-    for (const [queue, n] of perQueue) this.queueTransitions.inc(n, { queue, event });
+    for (const [queue, count] of perQueue) this.queueTransitions.inc(count, { queue, event });
     const n = rows.length;
     if (event === "created") this.enqueued.inc(n);
     else if (event === "completed") {

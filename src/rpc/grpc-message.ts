@@ -12,6 +12,11 @@ export function specEncodeGrpcMessage(encoded: string): string {
   } catch {
     return encoded;
   }
+  return specGrpcMessage(text);
+}
+
+/** A status message in the spec's percent-encoding (printable ASCII but "%" as is, every other byte escaped). */
+export function specGrpcMessage(text: string): string {
   let out = "";
   for (const byte of new TextEncoder().encode(text)) {
     out += byte >= 0x20 && byte <= 0x7e && byte !== 0x25 ? String.fromCharCode(byte) : "%" + byte.toString(16).toUpperCase().padStart(2, "0");

@@ -2,8 +2,11 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { RpcNode } from "./node";
-import { rpcHandlerOptions, rpcRoutes } from "./routes";
+import { messageDepthFor, rpcHandlerOptions, rpcRoutes, rpcServices, RPC_READ_MAX_BYTES } from "./routes";
 import { useSpecGrpcMessages } from "./grpc-message";
+import { methodTable } from "./h2/methods";
+import { serveGrpcCall, type CallLimits } from "./h2/call";
+import { rejectUnstorableRequest } from "./unstorable-text";
 
 export interface GrpcListener {
   /** The bound port (differs from the configured one when that was 0). */
@@ -23,10 +26,21 @@ export function bindAddresses(host: string): string[] {
 }
 
 const isGrpc = (contentType: string | undefined) => !!contentType && /^application\/grpc(\+|;|$)/.test(contentType);
+/** Binary gRPC, what grpc-js and every gRPC SDK send: served directly on the HTTP/2 stream (src/rpc/h2). */
+const isBinaryGrpc = (contentType: string | undefined) => !!contentType && /^application\/grpc(\+proto)?(;|$)/.test(contentType);
 
-/** Plaintext HTTP/2 (h2c, prior knowledge) serving gRPC, gRPC-web and Connect for the spooled.v1 services. */
+/**
+ * Plaintext HTTP/2 (h2c, prior knowledge) serving gRPC, gRPC-web and Connect for the spooled.v1 services. Binary
+ * gRPC goes straight to the services (src/rpc/h2); gRPC-web, Connect and gRPC+JSON through connect-node's adapter.
+ */
 export async function listenGrpc(node: RpcNode, host: string, port: number): Promise<GrpcListener> {
-  const handler = connectNodeAdapter({
+  const methods = methodTable(rpcServices(node));
+  const limits: CallLimits = {
+    maxBytes: RPC_READ_MAX_BYTES,
+    recursionLimit: messageDepthFor(node.engine.config.jsonMaxDepth),
+    checkRequest: rejectUnstorableRequest,
+  };
+  const adapter = connectNodeAdapter({
     routes: rpcRoutes(node),
     grpc: true,
     grpcWeb: true,
@@ -50,9 +64,13 @@ export async function listenGrpc(node: RpcNode, host: string, port: number): Pro
   const addresses: string[] = [];
   let boundPort = port;
   for (const address of bindAddresses(host)) {
-    const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } }, (req, res) => {
+    const server = http2.createServer({ settings: { maxConcurrentStreams: 1000 } });
+    server.on("stream", (stream: http2.ServerHttp2Stream, headers, _flags, rawHeaders) => {
+      if (isBinaryGrpc(headers["content-type"])) return serveGrpcCall(stream, headers, methods.get(headers[":path"] ?? ""), limits);
+      const req = new http2.Http2ServerRequest(stream, headers, {}, rawHeaders);
+      const res = new http2.Http2ServerResponse(stream);
       useSpecGrpcMessages(res);
-      handler(req, res);
+      adapter(req, res);
     });
     // A broken peer (garbage bytes, bad frames) costs its own session only; it must never reach the process.
     server.on("session", (session) => {
@@ -61,7 +79,6 @@ export async function listenGrpc(node: RpcNode, host: string, port: number): Pro
       session.on("close", () => sessions.delete(session));
     });
     server.on("sessionError", () => {});
-    server.on("stream", (stream) => stream.on("error", () => {}));
     try {
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);

@@ -32,10 +32,15 @@ export const rpcHandlerOptions = (config: Config) => {
   } as const;
 };
 
-/** The spooled.v1 services; the same routes serve :50051 and the HTTP app. */
+/** The spooled.v1 services, each with its implementation: one list for every way they are served. */
+export const rpcServices = (node: RpcNode) => [
+  { service: QueueService, impl: queueService(node) },
+  { service: WorkerService, impl: workerService(node.engine) },
+];
+
+/** The services as Connect routes (gRPC-web and Connect on both ports); plain gRPC on :50051 is served by src/rpc/h2. */
 export const rpcRoutes = (node: RpcNode) => (router: ConnectRouter) => {
-  router.service(QueueService, queueService(node));
-  router.service(WorkerService, workerService(node.engine));
+  for (const { service, impl } of rpcServices(node)) router.service(service, impl as never);
 };
 
 export const RPC_SERVICE_PATHS = [`/${QueueService.typeName}/`, `/${WorkerService.typeName}/`];

@@ -26,14 +26,15 @@ function unstorableField(desc: DescMessage, message: Message): string | undefine
   return undefined;
 }
 
-function check(desc: DescMessage, message: Message): void {
+/** Throws INVALID_ARGUMENT naming the first field of a request message that PostgreSQL could not store. */
+export function rejectUnstorableRequest(desc: DescMessage, message: Message): void {
   const field = unstorableField(desc, message);
   if (field) throw new ConnectError(`${field} must not contain NUL characters or unpaired surrogates`, Code.InvalidArgument);
 }
 
 async function* checkedStream(desc: DescMessage, messages: AsyncIterable<Message>): AsyncIterable<Message> {
   for await (const m of messages) {
-    check(desc, m);
+    rejectUnstorableRequest(desc, m);
     yield m;
   }
 }
@@ -41,6 +42,6 @@ async function* checkedStream(desc: DescMessage, messages: AsyncIterable<Message
 export const rejectUnstorableText: Interceptor = (next) => async (req) => {
   const desc = req.method.input;
   if (req.stream) return next({ ...req, message: checkedStream(desc, req.message) } as typeof req);
-  check(desc, req.message);
+  rejectUnstorableRequest(desc, req.message);
   return next(req);
 };

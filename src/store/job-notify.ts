@@ -1,4 +1,4 @@
-import type { Queryable, Transaction } from "../db/types";
+import type { Queryable } from "../db/types";
 
 /**
  * Tells the job_events trigger that this transaction's caller NOTIFYs after commit itself (migration 0011), so
@@ -8,12 +8,9 @@ export async function notifyByApp(tx: Queryable): Promise<void> {
   await tx.query("SELECT set_config('spindle.notify_by_app', 'on', true), set_config('spindle.touched', '', true)");
 }
 
-/**
- * The "org queue" lines the trigger collected in this transaction instead of NOTIFYing (may repeat): read as
- * the transaction's last statement, final once it has committed.
- */
-export async function touchedQueues(tx: Transaction): Promise<string[]> {
-  const [row] = await tx.queryAtCommit<{ touched: string | null }>("SELECT current_setting('spindle.touched', true) AS touched");
+/** The "org queue" lines the trigger collected in this transaction instead of NOTIFYing (may repeat). */
+export async function touchedQueues(tx: Queryable): Promise<string[]> {
+  const [row] = await tx.query<{ touched: string | null }>("SELECT current_setting('spindle.touched', true) AS touched");
   return (row?.touched ?? "").split("\n").filter((l) => l.length > 0);
 }
 

@@ -35,11 +35,11 @@ export function metadataWith(entries: Record<string, string>): grpc.Metadata {
   return md;
 }
 
-/** Two grpc-js clients (QueueService, WorkerService) on one address, as the SDK builds them. */
-export function grpcClients(address: string, key?: string): GrpcClients {
+/** Two grpc-js clients (QueueService, WorkerService) on one address, as the SDK builds them (channel options too). */
+export function grpcClients(address: string, key?: string, channelOptions: grpc.ChannelOptions = {}): GrpcClients {
   const credentials = grpc.credentials.createInsecure();
-  const queue = new pkg.spooled.v1.QueueService(address, credentials);
-  const worker = new pkg.spooled.v1.WorkerService(address, credentials);
+  const queue = new pkg.spooled.v1.QueueService(address, credentials, channelOptions);
+  const worker = new pkg.spooled.v1.WorkerService(address, credentials, channelOptions);
   const metadata = key ? metadataWith({ "x-api-key": key }) : new grpc.Metadata();
   return {
     queue,
