@@ -45,7 +45,7 @@ export interface EngineHooks {
    */
   validateInsert: ((tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]) => Promise<void>)[];
   /**
-   * In the transaction, alongside a hot path's transition statement (claims, completions, creates): reads that
+   * In the transaction, alongside a hot path's transition statement (claims, completions): reads that
    * its onTransition hooks will need, sent without waiting, right behind the statement where the path can, so
    * that their answers come back with its own instead of costing a round trip each. Reads only; each hook's
    * module keeps what it learns for the rest of the transaction.

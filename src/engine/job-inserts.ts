@@ -1,5 +1,5 @@
 import type { Engine } from "./context";
-import { prepareTransition, runAfterTransition, runValidateInsert } from "./context";
+import { runAfterTransition, runValidateInsert } from "./context";
 import * as store from "../store/jobs";
 import type { Queryable } from "../db/types";
 
@@ -18,7 +18,6 @@ export async function insertJobsInTransaction(
   orgId: string,
   jobs: store.NewJob[],
 ): Promise<{ rows: store.JobRow[]; answerFor: (job: store.NewJob) => CreateAnswer }> {
-  prepareTransition(e, tx, "created", [orgId]);
   await runValidateInsert(e, tx, orgId, jobs.length, jobs);
   const rows = await store.insertJobs(tx, orgId, jobs, { maxRetries: e.config.defaultMaxRetries, timeoutSeconds: e.config.defaultTimeoutSecs });
   const inserted = new Set(rows.map((r) => r.id));
