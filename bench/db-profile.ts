@@ -1,6 +1,6 @@
 // Opt-in statement profile for benches (PROFILE=1): wraps a Db and counts, per statement shape, how often it ran,
 // its total time and rows, plus transactions. Printed to stderr; the measured numbers are slower with it on.
-import type { Db, Queryable, Row } from "../src/db/types";
+import type { Db, Queryable, Row, Transaction } from "../src/db/types";
 
 interface Tally { count: number; ms: number; rows: number }
 
@@ -22,9 +22,9 @@ export function profiledDb(db: Db): { db: Db; report: () => string } {
   });
   const wrapped: Db = Object.assign(Object.create(db), {
     ...timed(db),
-    transaction<T>(fn: (tx: Queryable) => Promise<T>) {
+    transaction<T>(fn: (tx: Transaction) => Promise<T>) {
       transactions++;
-      return db.transaction((tx) => fn(timed(tx)));
+      return db.transaction((tx) => fn({ ...tx, ...timed(tx) }));
     },
   });
   const report = () =>

@@ -38,7 +38,9 @@ export function openPostgres(url: string, poolSize = 10, statementTimeoutMs?: nu
   };
   const run = async <T extends object>(q: postgres.Sql | postgres.TransactionSql, text: string, params: unknown[] = []) => {
     try {
-      return (await q.unsafe(text, params as any[], { prepare: true })) as unknown as T[];
+      // Dispatched now rather than when first awaited: statements go out in the order they were called, so a
+      // statement issued before a transaction body returns is sure to precede its COMMIT (job-notifier.ts).
+      return (await q.unsafe(text, params as any[], { prepare: true }).execute()) as unknown as T[];
     } catch (err) {
       throw wrapConnectionFailure(err);
     }

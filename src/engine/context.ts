@@ -44,6 +44,13 @@ export interface EngineHooks {
    * and row locks only. `jobs` lists the new jobs on every create path; retries pass count 0 and no jobs.
    */
   validateInsert: ((tx: Queryable, orgId: string, count: number, jobs?: readonly NewJobInfo[]) => Promise<void>)[];
+  /**
+   * In the transaction, alongside a hot path's transition statement (claims, completions): reads that
+   * its onTransition hooks will need, sent without waiting, right behind the statement where the path can, so
+   * that their answers come back with its own instead of costing a round trip each. Reads only; each hook's
+   * module keeps what it learns for the rest of the transaction.
+   */
+  beforeTransition: ((tx: Queryable, event: JobEvent, orgIds: readonly string[]) => void)[];
   /** In the transaction: jobs changed state; the changed rows. */
   onTransition: ((tx: Queryable, event: JobEvent, jobs: JobRow[]) => Promise<void>)[];
   /** In the transaction: non-job domain events (queue.paused, worker.registered, schedule.triggered, ...). */
@@ -132,7 +139,7 @@ export function createEngine(db: Db, config: Config): Engine {
   return {
     db,
     config,
-    hooks: { validateCreate: [], validateInsert: [], onTransition: [], onEvent: [], afterCommit: [] },
+    hooks: { validateCreate: [], validateInsert: [], beforeTransition: [], onTransition: [], onEvent: [], afterCommit: [] },
     startedAt: new Date(),
     signals: new JobSignals(db),
     credentials: [],
@@ -149,6 +156,11 @@ export function createEngine(db: Db, config: Config): Engine {
 
 /** Spindle acting for an organization on its own queues (delivery jobs, ingestion). */
 export const internalPrincipal = (orgId: string, planTier = "internal"): Principal => ({ orgId, apiKeyId: null, queues: ["*"], planTier });
+
+/** Jobs of these organizations change state inside tx by a statement sent just now: the hooks' reads go out too (beforeTransition). */
+export function prepareTransition(e: Engine, tx: Queryable, event: JobEvent, orgIds: readonly string[]): void {
+  for (const hook of e.hooks.beforeTransition) hook(tx, event, orgIds);
+}
 
 /**
  * Jobs changed state inside tx: the in-transaction hooks run now, the after-commit hooks once tx commits (at

@@ -1,10 +1,9 @@
 import { JOB_STATUSES, type JobStatus } from "../domain/job-states";
-import { jsonByteLength } from "../domain/json-limits";
-import { assertStorableJson } from "../domain/validate";
+import { measureJson, tooDeepMessage } from "../domain/json-limits";
 import type { Engine, Principal } from "./context";
 import { assertQueueAllowed, canUseQueue, hasAllQueues, runAfterTransition, runValidateInsert, runValidateCreate } from "./context";
 import * as store from "../store/jobs";
-import { AppError, badRequest, conflict, notFound } from "../domain/errors";
+import { AppError, badRequest, conflict, notFound, validationError } from "../domain/errors";
 import type { BulkCreateInput, CreateJobInput } from "../domain/job-schemas";
 import type { Queryable } from "../db/types";
 import { enqueueGroup } from "./group-enqueue";
@@ -12,8 +11,10 @@ import { insertJobsInTransaction, type CreateAnswer } from "./job-inserts";
 
 export function assertPayloadFits(e: Engine, payload: unknown): void {
   // Every path into a job (ingestion, schedules, workflows) passes here: the depth limit holds even for them.
-  assertStorableJson("payload", payload, Number.MAX_SAFE_INTEGER);
-  if (jsonByteLength(payload) > e.config.maxPayloadBytes) {
+  // One walk for both limits; depth is judged on the whole value first, as before.
+  const measured = measureJson(payload, Number.MAX_SAFE_INTEGER);
+  if (measured.tooDeep) throw validationError([{ field: "payload", message: tooDeepMessage("payload"), code: "invalid_json" }]);
+  if (measured.bytes > e.config.maxPayloadBytes) {
     throw new AppError("PAYLOAD_TOO_LARGE", `Payload exceeds the maximum size of ${e.config.maxPayloadBytes} bytes`);
   }
 }

@@ -1,6 +1,6 @@
 import type { JobRow } from "../store/jobs";
 import type { ClaimRequest, Engine, Principal } from "./context";
-import { assertQueueAllowed, runAfterTransition } from "./context";
+import { assertQueueAllowed, prepareTransition, runAfterTransition } from "./context";
 import * as store from "../store/jobs";
 import type { Queryable } from "../db/types";
 import { AppError, notFound } from "../domain/errors";
@@ -22,7 +22,9 @@ export async function claimJobs(e: Engine, p: Principal, r: ClaimRequest): Promi
   const fairness = await fairnessOf(e, p.orgId, r.queueName);
   if (fairness) return claimFairly(e, p, r, fairness);
   return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
-    const rows = await store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
+    const claiming = store.claimJobs(tx, p.orgId, r.queueName, r.workerId, r.limit, r.leaseSecs);
+    prepareTransition(e, tx, "claimed", [p.orgId]);
+    const rows = await claiming;
     await runAfterTransition(e, tx, "claimed", rows);
     return rows;
   });
@@ -89,7 +91,9 @@ async function completeLeased(
   workerId: string,
   items: { jobId: string; leaseId?: string | null; result?: unknown }[],
 ): Promise<{ rows: JobRow[]; failed: CompleteManyResult["failed"] }> {
-  const rows = await store.completeLeasedJobs(tx, p.orgId, items.map((i) => ({ id: i.jobId, workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+  const completing = store.completeLeasedJobs(tx, p.orgId, items.map((i) => ({ id: i.jobId, workerId, leaseId: i.leaseId ?? null, result: i.result ?? null })));
+  prepareTransition(e, tx, "completed", [p.orgId]);
+  const rows = await completing;
   await runAfterTransition(e, tx, "completed", rows);
   const done = new Set(rows.map((r) => r.id as string));
   const missed = [...new Set(items.map((i) => i.jobId).filter((id) => !done.has(id)))];
@@ -122,6 +126,7 @@ async function bookCompletions(e: Engine, tx: Queryable, members: { orgId: strin
   const outcomes: MemberOutcome<JobRow>[] = new Array(members.length);
   const byOrg = new Map<string, number[]>();
   members.forEach((m, i) => byOrg.set(m.orgId, [...(byOrg.get(m.orgId) ?? []), i]));
+  for (const orgId of byOrg.keys()) prepareTransition(e, tx, "completed", [orgId]);
   for (const [orgId, indexes] of byOrg) {
     // The same job twice in one batch: only the first may complete it; the repeat is answered as a miss.
     const seen = new Set<string>();

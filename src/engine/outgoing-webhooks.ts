@@ -127,11 +127,17 @@ export async function testWebhook(e: Engine, p: Principal, id: string) {
 /** This node's adaptive delivery state per destination host of the caller's organization. */
 export const deliveryHostStates = (e: Engine, p: Principal): object[] => e.outbound?.hostStates(p.orgId) ?? [];
 
+/** engine.hooks.beforeTransition: whether anyone subscribed to the coming transition is asked ahead (store.prefetchSubscribers). */
+export function prefetchJobSubscribers(tx: Queryable, transition: JobEvent, orgIds: readonly string[]): void {
+  const name = jobNotificationName(transition);
+  if (name && orgIds.length > 0) store.prefetchSubscribers(tx, name, orgIds);
+}
+
 /** engine.hooks.onTransition: announced job transitions become outbox rows in the same transaction. */
 export async function recordJobNotifications(tx: Queryable, transition: JobEvent, jobs: JobRow[]): Promise<void> {
   const name = jobNotificationName(transition);
   if (!name) return;
-  await store.enqueueDeliveries(tx, name, jobs.map((j) => ({ orgId: j.organization_id, data: jobNotificationData(name, j) })));
+  await store.enqueueDeliveries(tx, name, jobs.map((j) => ({ orgId: j.organization_id, data: () => jobNotificationData(name, j) })));
   if (name !== "job.completed") return;
   // Per-job completion callbacks ride the same outbox, dispatcher and retry policy as webhook deliveries.
   const callbacks = jobs.filter((j) => j.completion_webhook);
@@ -157,7 +163,8 @@ const DOMAIN_EVENTS = new Set<string>(WEBHOOK_EVENTS.filter((n) => !n.startsWith
 /** engine.hooks.onEvent: queue, worker and schedule events of the contract become outbox rows. */
 export async function recordDomainNotification(tx: Queryable, event: DomainEvent): Promise<void> {
   if (!DOMAIN_EVENTS.has(event.type)) return;
-  await store.enqueueDeliveries(tx, event.type, [{ orgId: event.orgId, data: domainNotificationData(event.type, event.orgId, event.data) }]);
+  const data = domainNotificationData(event.type, event.orgId, event.data);
+  await store.enqueueDeliveries(tx, event.type, [{ orgId: event.orgId, data: () => data }]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Engine, Principal } from "./context";
-import { assertQueueAllowed, runAfterTransition } from "./context";
+import { assertQueueAllowed, prepareTransition, runAfterTransition } from "./context";
 import * as store from "../store/stream-claims";
 import type { JobRow } from "../store/jobs";
 import { claimFairly, fairnessOf } from "./fair-claims";
@@ -29,7 +29,9 @@ export async function claimForWorkers(e: Engine, p: Principal, queueName: string
     return rows;
   }
   return transactionNotifyingAfter(e.db, e.signals.notifier, async (tx) => {
-    const rows = await store.claimForWorkers(tx, p.orgId, queueName, workers);
+    const claiming = store.claimForWorkers(tx, p.orgId, queueName, workers);
+    prepareTransition(e, tx, "claimed", [p.orgId]);
+    const rows = await claiming;
     await runAfterTransition(e, tx, "claimed", rows);
     return rows.sort((a, b) => b.priority - a.priority || +a.created_at - +b.created_at || a.seq - b.seq);
   });

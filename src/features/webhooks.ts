@@ -1,5 +1,5 @@
 import type { Feature } from "./feature";
-import { recordDomainNotification, recordJobNotifications, validateCompletionWebhooks } from "../engine/outgoing-webhooks";
+import { prefetchJobSubscribers, recordDomainNotification, recordJobNotifications, validateCompletionWebhooks } from "../engine/outgoing-webhooks";
 import { validateDeliveryJobs } from "../engine/delivery-queues";
 import { outgoingWebhookRoutes } from "../http/routes/outgoing-webhooks";
 import { deliveryRoutes } from "../http/routes/deliveries";
@@ -28,6 +28,7 @@ export const webhooksFeature: Feature = {
       hooks: {
         validateCreate: [validateCompletionWebhooks(engine)],
         validateInsert: [validateDeliveryJobs(engine)],
+        beforeTransition: [prefetchJobSubscribers],
         onTransition: [recordJobNotifications],
         onEvent: [recordDomainNotification],
       },

@@ -1,6 +1,6 @@
 import type { Engine } from "../engine/context";
 import type { HeldLock } from "../db/types";
-import { startLoops, type Loop } from "./runner";
+import { StoppableSleep, startLoops, type Loop } from "./runner";
 
 /** Arbitrary constant: the session-level advisory lock whose holder runs the cluster's background loops. */
 export const LEADER_LOCK = 7_415_220_002;
@@ -15,7 +15,7 @@ export function startLoopsWithLeadership(engine: Engine, loops: Loop[]): () => P
   const stopEveryNode = startLoops(engine, loops.filter((l) => l.everyNode));
   const leaderLoops = loops.filter((l) => !l.everyNode);
   const log = (msg: string) => engine.config.quiet || console.log(`[cluster] ${msg}`);
-  let stopped = false;
+  const sleep = new StoppableSleep();
   let lock: HeldLock | undefined;
   let stopLed: (() => Promise<void>) | undefined;
 
@@ -27,7 +27,7 @@ export function startLoopsWithLeadership(engine: Engine, loops: Loop[]): () => P
   };
 
   const cycle = (async () => {
-    while (!stopped) {
+    while (!sleep.stopped) {
       try {
         if (!lock) {
           lock = await engine.db.holdAdvisoryLock(LEADER_LOCK);
@@ -42,14 +42,13 @@ export function startLoopsWithLeadership(engine: Engine, loops: Loop[]): () => P
       } catch {
         // Database unreachable: try again next round.
       }
-      const until = Date.now() + engine.config.leaderCheckMs;
-      while (!stopped && Date.now() < until) await Bun.sleep(Math.min(100, until - Date.now()));
+      await sleep.pause(engine.config.leaderCheckMs);
     }
     await stepDown();
   })();
 
   return async () => {
-    stopped = true;
+    sleep.stop();
     await cycle;
     await stopEveryNode();
   };

@@ -148,6 +148,12 @@ export async function listOperations(q: Queryable, orgId: string, limit: number,
  * Locks one running operation whose next batch is due: a given one (the request that created it waits for a loop
  * holding it, then finds it not due and leaves it), or the most overdue one that no other node holds.
  */
+/** Whether any operation has a batch due (a plain read: the idle leader's every tick, without a transaction). */
+export async function anyRunnableOperation(q: Queryable): Promise<boolean> {
+  const [row] = await q.query<{ due: boolean }>("SELECT EXISTS (SELECT 1 FROM operations WHERE status = 'running' AND next_run_at <= now()) AS due");
+  return !!row?.due;
+}
+
 export async function lockRunnableOperation(q: Queryable, id?: string): Promise<OperationRow | undefined> {
   const [row] = id
     ? await q.query<OperationRow>(`SELECT ${OPERATION_COLUMNS} FROM operations WHERE id = $1 AND status = 'running' AND next_run_at <= now() FOR UPDATE`, [id])

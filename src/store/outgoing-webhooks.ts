@@ -1,4 +1,4 @@
-import type { Queryable } from "../db/types";
+import { isTransaction, type Queryable } from "../db/types";
 
 const WEBHOOK_COLUMNS = "id, organization_id, name, url, events, secret, enabled, failure_count, last_triggered_at, last_status, created_at, updated_at";
 const DELIVERY_COLUMNS = "id, webhook_id, organization_id, event, payload, status, status_code, response_body, error, attempts, created_at, delivered_at, next_attempt_at";
@@ -97,15 +97,12 @@ const ENVELOPE = `jsonb_build_object('id', id, 'event', event,
 /**
  * The outbox write: one delivery per enabled webhook subscribed to `event`, for each (org, data) item, in the
  * caller's transaction. The insert runs only when someone subscribed: the outbox's statement trigger NOTIFYs
- * every node even for an insert of no rows, and this runs for every job transition.
+ * every node even for an insert of no rows, and this runs for every job transition. Each item's data is only
+ * built then.
  */
-export async function enqueueDeliveries(q: Queryable, event: string, items: { orgId: string; data: unknown }[]): Promise<number> {
+export async function enqueueDeliveries(q: Queryable, event: string, items: { orgId: string; data: () => unknown }[]): Promise<number> {
   if (items.length === 0) return 0;
-  const [subscribed] = await q.query(
-    "SELECT EXISTS (SELECT 1 FROM outgoing_webhooks WHERE organization_id = ANY($2::text[]) AND enabled AND $1 = ANY(events)) AS any",
-    [event, [...new Set(items.map((i) => i.orgId))]],
-  );
-  if (!subscribed?.any) return 0;
+  if (!(await anySubscriber(q, event, [...new Set(items.map((i) => i.orgId))]))) return 0;
   const rows = await q.query(
     `WITH input AS (
        SELECT * FROM unnest($2::text[], $3::text[]) AS t(organization_id, data)
@@ -117,9 +114,40 @@ export async function enqueueDeliveries(q: Queryable, event: string, items: { or
      INSERT INTO outgoing_webhook_deliveries (id, webhook_id, organization_id, event, payload)
      SELECT id, webhook_id, organization_id, event, ${ENVELOPE}
      FROM targets RETURNING id`,
-    [event, items.map((i) => i.orgId), items.map((i) => JSON.stringify(i.data))],
+    [event, items.map((i) => i.orgId), items.map((i) => JSON.stringify(i.data()))],
   );
   return rows.length;
+}
+
+/** Subscription checks sent ahead within a transaction (prefetchSubscribers), by transaction, then by event and organizations. */
+const prefetched = new WeakMap<Queryable, Map<string, Promise<boolean>>>();
+const subscriptionKey = (event: string, orgIds: readonly string[]) => `${event} ${[...orgIds].sort().join(" ")}`;
+
+function querySubscriber(q: Queryable, event: string, orgIds: readonly string[]): Promise<boolean> {
+  return q
+    .query<{ any: boolean }>("SELECT EXISTS (SELECT 1 FROM outgoing_webhooks WHERE organization_id = ANY($2::text[]) AND enabled AND $1 = ANY(events)) AS any", [event, orgIds])
+    .then(([row]) => !!row?.any);
+}
+
+/** Whether an enabled webhook of these organizations subscribes to event; answered from a prefetch when tx sent one. */
+function anySubscriber(q: Queryable, event: string, orgIds: readonly string[]): Promise<boolean> {
+  return prefetched.get(q)?.get(subscriptionKey(event, orgIds)) ?? querySubscriber(q, event, orgIds);
+}
+
+/**
+ * Sends the subscription check of a transition about to happen in transaction tx, without waiting for it, so that it
+ * shares the round trip of the transition's own statement; enqueueDeliveries later in tx reads its answer.
+ */
+export function prefetchSubscribers(tx: Queryable, event: string, orgIds: readonly string[]): void {
+  // Outside a transaction an answer would be kept for good.
+  if (!isTransaction(tx)) return;
+  const key = subscriptionKey(event, orgIds);
+  const checks = prefetched.get(tx) ?? prefetched.set(tx, new Map()).get(tx)!;
+  if (checks.has(key)) return;
+  const answer = querySubscriber(tx, event, orgIds);
+  // A failure aborts the transaction, so its next statement fails too; whoever reads the answer sees this one.
+  answer.catch(() => {});
+  checks.set(key, answer);
 }
 
 /**
