@@ -21,8 +21,10 @@ export class JobNotifier {
 
   /** Call after a commit that recorded job events of these "org queue" pairs. */
   committed(lines: Iterable<string>): void {
-    for (const line of lines) {
-      if (!this.pending.has(line)) for (const tell of this.local) tell(line);
+    // Every commit is told here, even when its pair already waits for the next NOTIFY: a listener that started
+    // waiting since then must not wait for that NOTIFY's round trip.
+    for (const line of new Set(lines)) {
+      for (const tell of this.local) tell(line);
       this.pending.add(line);
     }
     if (this.pending.size > 0 && !this.sending) void this.send();
