@@ -2,11 +2,10 @@ import http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { RpcNode } from "./node";
-import { messageDepthFor, rpcHandlerOptions, rpcRoutes, rpcServices, RPC_READ_MAX_BYTES } from "./routes";
+import { rpcCallLimits, rpcHandlerOptions, rpcRoutes, rpcServices } from "./routes";
 import { useSpecGrpcMessages } from "./grpc-message";
 import { methodTable } from "./h2/methods";
-import { serveGrpcCall, type CallLimits } from "./h2/call";
-import { rejectUnstorableRequest } from "./unstorable-text";
+import { serveGrpcCall } from "./h2/call";
 
 export interface GrpcListener {
   /** The bound port (differs from the configured one when that was 0). */
@@ -35,11 +34,7 @@ const isBinaryGrpc = (contentType: string | undefined) => !!contentType && /^app
  */
 export async function listenGrpc(node: RpcNode, host: string, port: number): Promise<GrpcListener> {
   const methods = methodTable(rpcServices(node));
-  const limits: CallLimits = {
-    maxBytes: RPC_READ_MAX_BYTES,
-    recursionLimit: messageDepthFor(node.engine.config.jsonMaxDepth),
-    checkRequest: rejectUnstorableRequest,
-  };
+  const limits = rpcCallLimits(node.engine.config);
   const adapter = connectNodeAdapter({
     routes: rpcRoutes(node),
     grpc: true,

@@ -1,7 +1,8 @@
 import type { ConnectRouter, Interceptor } from "@connectrpc/connect";
 import type { RpcNode } from "./node";
 import type { Config } from "../config";
-import { rejectUnstorableText } from "./unstorable-text";
+import { rejectUnstorableRequest, rejectUnstorableText } from "./unstorable-text";
+import type { CallLimits } from "./h2/call";
 import { QueueService } from "../../gen/spooled/v1/queue_pb";
 import { WorkerService } from "../../gen/spooled/v1/worker_pb";
 import { queueService } from "./queue-service";
@@ -19,13 +20,23 @@ export const RPC_READ_MAX_BYTES = 4 * 1024 * 1024;
 export const messageDepthFor = (jsonMaxDepth: number) => 2 * jsonMaxDepth + 8;
 
 /**
+ * What every way of serving spooled.v1 allows a request: the Connect mounts apply it through rpcHandlerOptions (the
+ * interceptor runs the same check), binary gRPC on :50051 directly (src/rpc/h2).
+ */
+export const rpcCallLimits = (config: Config): CallLimits => ({
+  maxBytes: RPC_READ_MAX_BYTES,
+  recursionLimit: messageDepthFor(config.jsonMaxDepth),
+  checkRequest: rejectUnstorableRequest,
+});
+
+/**
  * Options shared by both mounts. Connect-JSON replies spell out zero values (pending: "0", success: false) so that
  * curl and browser users see every field, like the REST API does.
  */
 export const rpcHandlerOptions = (config: Config) => {
-  const recursionLimit = messageDepthFor(config.jsonMaxDepth);
+  const { maxBytes, recursionLimit } = rpcCallLimits(config);
   return {
-    readMaxBytes: RPC_READ_MAX_BYTES,
+    readMaxBytes: maxBytes,
     interceptors: [rejectUnstorableText] as Interceptor[],
     binaryOptions: { recursionLimit },
     jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: true, recursionLimit },
